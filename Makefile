@@ -1,0 +1,192 @@
+# Makefile - build, run and test the kernel.
+#
+#   make            kernel.elf, plus kernel.sym (symbol map) and kernel.asm (disassembly)
+#   make iso        a bootable GRUB ISO (build/os.iso)
+#   make run        boot the ISO in QEMU (VGA window when a display exists, serial here)
+#   make run-nox    boot with serial only, in this terminal
+#   make debug      boot halted, waiting for gdb (see .gdbinit)
+#   make test       host unit tests, fuzz smoke runs and headless boot tests
+#   make bench      host benchmarks of the frame allocator and the heap
+#   make fuzz       run every fuzzer for FUZZ_TIME seconds
+#   make clean
+#
+# Tools: i686-elf-* when on PATH, else Debian's i686-linux-gnu-* cross tools;
+# override with CROSS=prefix-. Missing tools are installed by tools/ensure-tools.sh.
+
+# ---------------------------------------------------------------- toolchain
+ifeq ($(origin CROSS),undefined)
+  ifneq ($(shell command -v i686-elf-gcc 2>/dev/null),)
+    CROSS := i686-elf-
+  else
+    CROSS := i686-linux-gnu-
+  endif
+endif
+
+CC      := $(CROSS)gcc
+LD      := $(CROSS)ld
+OBJCOPY := $(CROSS)objcopy
+OBJDUMP := $(CROSS)objdump
+NM      := $(CROSS)nm
+NASM    := nasm
+QEMU    ?= qemu-system-i386
+HOST_CC ?= cc
+FUZZ_CC ?= clang
+
+BUILD := build
+
+# -march=i486: the kernel must run on a 486 (no CMOV, no PSE assumed).
+# -fno-omit-frame-pointer: backtraces walk the EBP chain.
+CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror \
+          -ffreestanding -fno-pie -fno-pic -fno-stack-protector -nostdlib \
+          -fno-omit-frame-pointer -fno-builtin -march=i486 -m32 \
+          -mno-sse -mno-mmx -mno-80387 -fno-asynchronous-unwind-tables \
+          -MMD -MP -I. -Imm -Ikernel -Idrivers
+LDFLAGS := -nostdlib -T linker.ld -m elf_i386 --no-dynamic-linker -z noexecstack
+NASMFLAGS := -f elf32 -g -F dwarf -I boot/ -I $(BUILD)/gen/
+
+# --------------------------------------------------------------- host tests
+HOST_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
+               -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -DMM_HOSTED -I. -Imm -Itests/host
+BENCH_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -DMM_HOSTED -DNDEBUG -I. -Imm -Itests/host
+FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+               -DMM_HOSTED -I. -Imm -Itests/host
+HOST_SHIM := tests/host/host_shim.c
+
+# Which mm/ (or kernel/) sources each host program is built from.
+HOST_SRCS_memmap  := mm/memmap.c
+HOST_SRCS_pmm     := mm/memmap.c mm/pmm.c
+HOST_SRCS_heap    := mm/heap.c
+HOST_SRCS_vrange  := mm/vrange.c
+HOST_SRCS_kprintf := kernel/format.c
+HOST_SRCS_cmdline := kernel/cmdline.c
+HOST_SRCS_mmu     :=
+
+HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
+FUZZERS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+BENCHES    := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/bench_*.c))
+FUZZ_TIME  ?= 60
+
+.SECONDEXPANSION:
+
+$(BUILD)/host/test_%: tests/host/test_%.c $(HOST_SHIM) $$(HOST_SRCS_$$*) $(wildcard tests/host/*.h) $(wildcard mm/*.h kernel/*.h)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HOST_SHIM) $(HOST_SRCS_$*)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(HOST_SHIM) $$(HOST_SRCS_$$*) $(wildcard mm/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(HOST_SHIM) $(HOST_SRCS_$*)
+
+$(BUILD)/bench/bench_%: tests/bench/bench_%.c $(HOST_SHIM) $$(HOST_SRCS_$$*) $(wildcard mm/*.h tests/bench/*.h)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(BENCH_CFLAGS) -o $@ $< $(HOST_SHIM) $(HOST_SRCS_$*)
+
+.PHONY: host-tests fuzzers benches bench fuzz
+host-tests: $(HOST_TESTS)
+fuzzers: $(FUZZERS)
+benches: $(BENCHES)
+
+bench: $(BENCHES)
+	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+	  echo "== $$n for $(FUZZ_TIME)s"; \
+	  $$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; done
+
+# ------------------------------------------------------------------- kernel
+KERNEL_C   := $(wildcard kernel/*.c drivers/*.c mm/*.c)
+KERNEL_ASM := boot/boot.asm kernel/isr.asm
+KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(BUILD)/%.o,$(KERNEL_ASM))
+GEN_INC := $(BUILD)/gen/memlayout.inc $(BUILD)/gen/mmu.inc
+
+.PHONY: all kernel iso run run-nox debug test clean tools tools-run tools-test
+.DEFAULT_GOAL := all
+
+all: kernel
+kernel: tools $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm
+
+tools:
+	@CROSS=$(CROSS) sh tools/ensure-tools.sh kernel
+tools-run:
+	@CROSS=$(CROSS) sh tools/ensure-tools.sh run
+tools-test:
+	@CROSS=$(CROSS) sh tools/ensure-tools.sh test
+
+# NASM include files generated from the C headers: one source for both languages.
+$(BUILD)/gen/%.inc: mm/%.h
+	@mkdir -p $(dir $@)
+	sed -n '/NASM-BEGIN/,/NASM-END/s/^#define[ \t]\+\([A-Z0-9_]\+\)[ \t]\+\([0-9A-Fa-fx]\+\).*/%define \1 \2/p' $< > $@
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.asm $(GEN_INC)
+	@mkdir -p $(dir $@)
+	$(NASM) $(NASMFLAGS) $< -o $@
+
+# Two links: the first with an empty symbol table, the second with the table of
+# the first's text symbols. The table sits after .text, so text cannot move; the
+# cmp below proves it.
+$(BUILD)/gen/ksyms0.asm: tools/gensyms.sh
+	@mkdir -p $(dir $@)
+	sh tools/gensyms.sh $(NM) > $@
+
+$(BUILD)/kernel0.elf: $(KERNEL_OBJS) $(BUILD)/gen/ksyms0.o linker.ld
+	$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/gen/ksyms0.o
+
+$(BUILD)/gen/ksyms.asm: $(BUILD)/kernel0.elf tools/gensyms.sh
+	sh tools/gensyms.sh $(NM) $< > $@
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/gen/ksyms.o linker.ld
+	$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/gen/ksyms.o
+	@$(NM) -n $(BUILD)/kernel0.elf | grep ' [tT] ' > $(BUILD)/gen/text0.txt
+	@$(NM) -n $@ | grep ' [tT] ' > $(BUILD)/gen/text1.txt
+	@cmp -s $(BUILD)/gen/text0.txt $(BUILD)/gen/text1.txt || \
+	  { echo "error: text moved between the two links; the symbol table would be wrong"; exit 1; }
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.asm
+	$(NASM) $(NASMFLAGS) $< -o $@
+
+$(BUILD)/kernel.sym: $(BUILD)/kernel.elf
+	$(NM) -n $< > $@
+
+$(BUILD)/kernel.asm: $(BUILD)/kernel.elf
+	$(OBJDUMP) -d -S -M intel $< > $@
+
+# --------------------------------------------------------------------- ISO
+$(BUILD)/os.iso: $(BUILD)/kernel.elf iso/grub.cfg
+	@rm -rf $(BUILD)/isodir
+	@mkdir -p $(BUILD)/isodir/boot/grub
+	cp $(BUILD)/kernel.elf $(BUILD)/isodir/boot/kernel.elf
+	cp iso/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/isodir 2> $(BUILD)/grub-mkrescue.log || \
+	  { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+iso: tools-run kernel $(BUILD)/os.iso
+
+# ---------------------------------------------------------------------- run
+QEMU_MEM ?= 128M
+QEMU_COMMON := -m $(QEMU_MEM) -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
+# The VGA window when there is a display; otherwise serial only.
+QEMU_DISPLAY := $(if $(DISPLAY)$(WAYLAND_DISPLAY),,-display none)
+
+run: iso
+	$(QEMU) $(QEMU_COMMON) -cdrom $(BUILD)/os.iso -serial mon:stdio $(QEMU_DISPLAY)
+
+run-nox: iso
+	$(QEMU) $(QEMU_COMMON) -cdrom $(BUILD)/os.iso -nographic
+
+debug: iso
+	@echo 'QEMU is waiting for gdb on localhost:1234: run "gdb -x .gdbinit" in this directory (it loads the symbols)'
+	$(QEMU) $(QEMU_COMMON) -cdrom $(BUILD)/os.iso -serial mon:stdio $(QEMU_DISPLAY) -s -S
+
+# --------------------------------------------------------------------- test
+test: tools-test kernel $(BUILD)/os.iso $(HOST_TESTS) $(FUZZERS)
+	@sh tests/run-tests.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -type f -name '*.d' 2>/dev/null)

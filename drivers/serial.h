@@ -1,0 +1,13 @@
+/* drivers/serial.h - the COM1 UART (see serial.c). */
+#ifndef DRIVERS_SERIAL_H
+#define DRIVERS_SERIAL_H
+
+#include <stdbool.h>
+
+/* Program COM1 for 115200 baud, 8N1, FIFOs on. Returns false if no UART answers. */
+bool serial_init(void);
+void serial_putc(char c);
+/* A received byte, or -1 when none is waiting (never blocks). */
+int serial_getc(void);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * kernel/idt.c - the interrupt descriptor table.
+ *
+ * 256 gates, one per vector. Vectors 0-31 are the CPU's exceptions; each gets an
+ * interrupt gate (interrupts stay off inside the handler) to its stub in
+ * isr.asm - except the double fault, vector 8, which gets a task gate to the
+ * double-fault TSS so it runs on a stack of its own (see gdt.c).
+ */
+#include "trap.h"
+#include "gdt.h"
+
+struct idt_gate {
+    uint16_t offset_lo;
+    uint16_t selector;
+    uint8_t zero;
+    uint8_t type_attr;
+    uint16_t offset_hi;
+} __attribute__((packed));
+
+#define GATE_INTR32 0x8E   /* present, ring 0, 32-bit interrupt gate */
+#define GATE_TASK   0x85   /* present, ring 0, task gate */
+
+static struct idt_gate idt[256];
+extern const uint32_t isr_stub_table[32];
+
+static void set_gate(int v, uint32_t offset, uint16_t selector, uint8_t type)
+{
+    idt[v].offset_lo = (uint16_t)(offset & 0xFFFF);
+    idt[v].selector = selector;
+    idt[v].zero = 0;
+    idt[v].type_attr = type;
+    idt[v].offset_hi = (uint16_t)(offset >> 16);
+}
+
+void idt_init(void)
+{
+    for (int v = 0; v < 32; v++)
+        set_gate(v, isr_stub_table[v], SEG_KCODE, GATE_INTR32);
+    set_gate(8, 0, SEG_DFTSS, GATE_TASK);
+
+    struct {
+        uint16_t limit;
+        uint32_t base;
+    } __attribute__((packed)) p = { sizeof idt - 1, (uint32_t)idt };
+    __asm__ volatile("lidt %0" : : "m"(p));
+}

@@ -1,0 +1,90 @@
+; kernel/isr.asm - entry stubs for the 32 CPU exceptions.
+;
+; The CPU pushes EFLAGS, CS and EIP (and, for some vectors, an error code)
+; and jumps to the gate's handler. For a uniform frame each stub pushes a zero
+; where the CPU pushed no error code, then the vector number; the common part
+; saves the general registers and segment registers and calls
+; trap_handler(struct trapframe *) (kernel/trap.h describes the layout).
+
+extern trap_handler
+
+%macro EXC_NOERR 1
+global isr%1
+isr%1:
+    push dword 0
+    push dword %1
+    jmp trap_common
+%endmacro
+
+%macro EXC_ERR 1
+global isr%1
+isr%1:
+    push dword %1                   ; the CPU already pushed an error code
+    jmp trap_common
+%endmacro
+
+section .text
+
+EXC_NOERR 0
+EXC_NOERR 1
+EXC_NOERR 2
+EXC_NOERR 3
+EXC_NOERR 4
+EXC_NOERR 5
+EXC_NOERR 6
+EXC_NOERR 7
+EXC_ERR   8
+EXC_NOERR 9
+EXC_ERR   10
+EXC_ERR   11
+EXC_ERR   12
+EXC_ERR   13
+EXC_ERR   14
+EXC_NOERR 15
+EXC_NOERR 16
+EXC_ERR   17
+EXC_NOERR 18
+EXC_NOERR 19
+EXC_NOERR 20
+EXC_ERR   21
+EXC_NOERR 22
+EXC_NOERR 23
+EXC_NOERR 24
+EXC_NOERR 25
+EXC_NOERR 26
+EXC_NOERR 27
+EXC_NOERR 28
+EXC_ERR   29
+EXC_ERR   30
+EXC_NOERR 31
+
+trap_common:
+    pusha
+    push ds
+    push es
+    push fs
+    push gs
+    mov ax, 0x10                    ; kernel data segment
+    mov ds, ax
+    mov es, ax
+    cld
+    push esp                        ; the trapframe
+    call trap_handler
+    add esp, 4
+    pop gs
+    pop fs
+    pop es
+    pop ds
+    popa
+    add esp, 8                      ; vector and error code
+    iret
+
+; A table of the stub addresses, so idt.c can install them in a loop.
+section .rodata
+global isr_stub_table
+isr_stub_table:
+%assign i 0
+%rep 32
+    dd isr %+ i
+%assign i i+1
+%endrep

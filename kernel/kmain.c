@@ -1,0 +1,129 @@
+/*
+ * kernel/kmain.c - the C entry point: bring the machine up in order.
+ *
+ * boot/boot.asm calls kmain(magic, info) on the boot stack in the higher half,
+ * with the identity mapping already gone. The order matters:
+ *   1. output (serial, screen) so everything after can explain itself;
+ *   2. GDT and IDT, so an exception produces a report instead of a reset;
+ *   3. the multiboot information, copied before anything can overwrite it;
+ *   4. memory: map -> frame allocator -> kernel page tables -> heap (kernel/meminit.c);
+ *   5. the quick self-checks, an optional test, and "kernel: ready".
+ */
+#include "bootinfo.h"
+#include "cmdline.h"
+#include "debug.h"
+#include "faults.h"
+#include "gdt.h"
+#include "io.h"
+#include "kprintf.h"
+#include "meminit.h"
+#include "multiboot.h"
+#include "qemu.h"
+#include "selftest.h"
+#include "trap.h"
+#include "drivers/serial.h"
+#include "drivers/vga.h"
+#include "mm/memlayout.h"
+#include "mm/mmu.h"
+
+void kmain(uint32_t magic, uint32_t info_phys);
+
+/*
+ * The two 8259 interrupt controllers still deliver IRQs on the BIOS's vectors
+ * 8-15, which in protected mode are CPU exceptions (IRQ 0 would look like a
+ * double fault). We poll all devices, so mask every IRQ line.
+ */
+static void pic_mask_all(void)
+{
+    outb(0x21, 0xFF);
+    outb(0xA1, 0xFF);
+}
+
+/* Anything but the multiboot magic means no multiboot info to trust: explain and stop. */
+static void check_magic(uint32_t magic)
+{
+    if (magic == MULTIBOOT_BOOTLOADER_MAGIC)
+        return;
+    kprintf("PANIC: not started by a multiboot loader: magic 0x%08x, expected 0x%08x\n",
+            (unsigned)magic, MULTIBOOT_BOOTLOADER_MAGIC);
+    kprintf("kernel: boot this kernel with GRUB (multiboot) or qemu -kernel; halted\n");
+    halt_forever();
+}
+
+/* Checks that hold from the first moment: we run in the higher half, low memory is gone. */
+static void boot_selftest(void)
+{
+    selftest_group_begin("boot");
+    SELFTEST((uintptr_t)kmain >= KERNEL_BASE);
+    SELFTEST((uintptr_t)boot_stack_top >= KERNEL_BASE);
+    /* The current directory, seen through its recursive slot: no user-half entry is present. */
+    const volatile uint32_t *pd = (const volatile uint32_t *)RECURSIVE_PD;
+    int low_present = 0;
+    for (unsigned i = 0; i < KERNEL_PDX_FIRST; i++)
+        low_present += (pd[i] & PTE_P) != 0;
+    SELFTEST(low_present == 0);
+    SELFTEST((pd[RECURSIVE_PDX] & PTE_ADDR_MASK) == (read_cr3() & PTE_ADDR_MASK));
+    SELFTEST(read_cr0() & CR0_WP);
+    selftest_group_end();
+}
+
+static int streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+static int starts_with(const char *s, const char *prefix)
+{
+    while (*prefix && *s == *prefix)
+        s++, prefix++;
+    return *prefix == '\0';
+}
+
+void kmain(uint32_t magic, uint32_t info_phys)
+{
+    serial_init();
+    vga_init();
+    kprintf_set_screen(vga_putc);
+    gdt_init();
+    idt_init();
+    pic_mask_all();
+    debug_add_stack((uintptr_t)boot_stack_bottom, (uintptr_t)boot_stack_top);
+    debug_add_stack((uintptr_t)double_fault_stack,
+                    (uintptr_t)double_fault_stack + DOUBLE_FAULT_STACK_SIZE);
+
+    kprintf("kernel: i386 higher-half kernel booting\n");
+    check_magic(magic);
+
+    bootinfo_init(info_phys);
+    cmdline_parse(bootinfo.cmdline);
+    if (cmdline_get("exit") && cmdline_get("exit")[0] == 'q')
+        qemu_exit_enable();
+    kprintf("kernel: loaded by %s, command line \"%s\"\n",
+            bootinfo.loader[0] ? bootinfo.loader : "an unnamed loader", bootinfo.cmdline);
+    kprintf("kernel: running in the higher half: kmain at 0x%08x, stack top 0x%08x\n",
+            (unsigned)(uintptr_t)kmain, (unsigned)(uintptr_t)boot_stack_top);
+
+    mem_init();
+
+    boot_selftest();
+    mem_selftest();
+    selftest_summary();
+
+    const char *test = cmdline_get("test");
+    if (test) {
+        kprintf("kernel: running test '%s'\n", test);
+        if (starts_with(test, "fault-"))
+            fault_trigger(test + 6);
+        else if (streq(test, "bad-magic"))
+            check_magic(0x12345678);   /* the real check, fed a wrong value */
+        else
+            mem_run_test(test);
+    }
+
+    kprintf("kernel: ready\n");
+    qemu_exit(selftest_failed() ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
+    for (;;)
+        hlt();
+}

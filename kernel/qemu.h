@@ -1,0 +1,19 @@
+/*
+ * kernel/qemu.h - ending a test run under QEMU.
+ *
+ * QEMU's isa-debug-exit device (-device isa-debug-exit,iobase=0xf4,iosize=4)
+ * ends the emulator when a value v is written to its port, with exit status
+ * (v << 1) | 1. The kernel writes only when the command line says exit=qemu, so
+ * real hardware never sees the port write.
+ */
+#ifndef KERNEL_QEMU_H
+#define KERNEL_QEMU_H
+
+#define QEMU_EXIT_PASS 0x10   /* QEMU exits with status 33 */
+#define QEMU_EXIT_FAIL 0x11   /* QEMU exits with status 35 */
+
+void qemu_exit_enable(void);
+/* End QEMU with `code` if enabled; returns if not (or not under QEMU). */
+void qemu_exit(unsigned code);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * mm/pmm.h - the physical frame allocator.
+ *
+ * Every 4 KiB frame of usable RAM is one bit in a bitmap (1 = free). A summary
+ * level with one bit per bitmap word says which words still hold a free frame,
+ * so finding a free frame is a couple of count-trailing-zeros operations rather
+ * than a scan: constant time at any occupancy.
+ *
+ * Plain C, built into the kernel and the host tests (see mm/mm_shim.h).
+ */
+#ifndef MM_PMM_H
+#define MM_PMM_H
+
+#include "types.h"
+#include "memmap.h"
+
+#define PMM_FRAME_SIZE 4096u
+
+/* Returned when no frame is available: not page-aligned, so never a frame. */
+#define PMM_NO_FRAME ((paddr_t)0xFFFFFFFFu)
+
+/* Error codes returned by pmm_free() (after mm_misuse() has reported them). */
+#define PMM_OK          0
+#define PMM_E_UNALIGNED (-1)
+#define PMM_E_RANGE     (-2)   /* outside managed memory */
+#define PMM_E_RESERVED  (-3)   /* a frame the sanitiser rejected */
+#define PMM_E_DOUBLE    (-4)   /* already free */
+
+/* Bytes of storage pmm_init() needs for `map` (bitmap plus summary). */
+size_t pmm_storage_bytes(const struct memmap *map);
+
+/*
+ * Start managing the usable ranges of `map`. `storage` must point to
+ * pmm_storage_bytes(map) bytes that stay valid for ever; pmm_init() fills it.
+ * Every usable frame starts free; everything else is permanently reserved.
+ */
+void pmm_init(const struct memmap *map, void *storage);
+
+/* Allocate one frame; PMM_NO_FRAME when memory is exhausted. */
+paddr_t pmm_alloc(void);
+
+/*
+ * Free one frame. Misuse (unaligned, unmanaged, reserved, already free) is
+ * reported through mm_misuse() naming the address and the caller, and returns
+ * one of the PMM_E_* codes; success returns PMM_OK.
+ */
+int pmm_free(paddr_t frame);
+
+/*
+ * Allocate `n` physically contiguous frames starting at a multiple of `align`
+ * bytes (a power of two, at least 4096) and ending at or below `limit` (the
+ * first byte address not allowed; 0 means no limit). PMM_NO_FRAME if none.
+ */
+paddr_t pmm_alloc_contig(size_t n, size_t align, uint64_t limit);
+
+/* Free `n` contiguous frames from `first` (each freed as by pmm_free()). */
+int pmm_free_contig(paddr_t first, size_t n);
+
+/* Is this frame currently allocated (false for free or unmanaged frames)? */
+bool pmm_is_allocated(paddr_t frame);
+
+/* Counts, in frames. total = usable frames managed; used = total - free. */
+uint32_t pmm_total_frames(void);
+uint32_t pmm_free_frames(void);
+uint32_t pmm_used_frames(void);
+
+#endif

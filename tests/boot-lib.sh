@@ -1,0 +1,111 @@
+# tests/boot-lib.sh - boot the kernel headless in QEMU and judge the serial log.
+#
+# Sourced by tests/boot-tests.sh (and the boot matrix). One call of boot_case is
+# one boot:
+#
+#   boot_case NAME MODE "QEMU ARGS" "KERNEL CMDLINE" EXPECT PATTERN...
+#
+#   MODE    kernel  - QEMU's own multiboot loader (-kernel, -append)
+#           iso     - a GRUB ISO whose only menu entry passes CMDLINE
+#   EXPECT  pass    - QEMU must end through isa-debug-exit with the pass code (33)
+#           panic   - ... with the fail code (35), i.e. the kernel panicked on purpose
+#   PATTERN an extended regex that must match a line of the serial log; a
+#           leading '!' means it must NOT match any line.
+#
+# The kernel gets "exit=qemu" so it ends QEMU itself; -no-reboot turns a triple
+# fault into an exit with status 0 (counted as a reset); `timeout` catches hangs.
+# Each failed boot keeps its log in $LOGDIR/failed/NAME.log.
+
+BUILD=${BUILD:-build}
+LOGDIR=${LOGDIR:-$BUILD/test-logs}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-60}
+QEMU=${QEMU:-qemu-system-i386}
+KERNEL=${KERNEL:-$BUILD/kernel.elf}
+boot_passed=0
+boot_failed=0
+
+mkdir -p "$LOGDIR/failed"
+
+# Build (once per command line) an ISO that boots straight into CMDLINE.
+test_iso() {
+    cmdline=$1
+    key=$(printf '%s' "$cmdline" | cksum | cut -d' ' -f1)
+    iso=$BUILD/test-iso/$key.iso
+    if [ ! -f "$iso" ] || [ "$KERNEL" -nt "$iso" ]; then
+        dir=$BUILD/test-iso/$key.dir
+        rm -rf "$dir"
+        mkdir -p "$dir/boot/grub"
+        cp "$KERNEL" "$dir/boot/kernel.elf"
+        cat > "$dir/boot/grub/grub.cfg" <<CFG
+set timeout=0
+serial --unit=0 --speed=115200
+menuentry "test" {
+    multiboot /boot/kernel.elf $cmdline
+    boot
+}
+CFG
+        grub-mkrescue -o "$iso" "$dir" >"$dir.log" 2>&1 || { cat "$dir.log" >&2; return 1; }
+    fi
+    echo "$iso"
+}
+
+boot_case() {
+    name=$1 mode=$2 qargs=$3 cmdline="$4 exit=qemu" expect=$5
+    shift 5
+    log=$LOGDIR/$name.log
+    rm -f "$log"
+    case $mode in
+        kernel) media="-kernel $KERNEL"; append=$cmdline ;;
+        iso) iso=$(test_iso "$cmdline") || { boot_result "$name" 0 "could not build the test ISO"; return; }
+             media="-cdrom $iso"; append="" ;;
+        *) boot_result "$name" 0 "unknown mode $mode"; return ;;
+    esac
+    start=$(date +%s)
+    if [ -n "$append" ]; then
+        timeout "$BOOT_TIMEOUT" $QEMU $qargs -no-reboot -display none -monitor none \
+            -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+            $media -append "$append" </dev/null >"$log.qemu" 2>&1
+    else
+        timeout "$BOOT_TIMEOUT" $QEMU $qargs -no-reboot -display none -monitor none \
+            -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+            $media </dev/null >"$log.qemu" 2>&1
+    fi
+    rc=$?
+    secs=$(( $(date +%s) - start ))
+    tr -d '\r' < "$log" > "$log.txt" 2>/dev/null; mv -f "$log.txt" "$log" 2>/dev/null
+
+    why=""
+    case $rc in
+        33) [ "$expect" = pass ] || why="booted to the end but a panic was expected" ;;
+        35) [ "$expect" = panic ] || why="the kernel panicked or a self-check failed" ;;
+        124) why="timed out after ${BOOT_TIMEOUT}s (hang)" ;;
+        0) why="QEMU exited without the exit device: a reset (triple fault?)" ;;
+        *) why="QEMU exited with status $rc" ;;
+    esac
+    if [ -z "$why" ]; then
+        for pat in "$@"; do
+            case $pat in
+                !*) if grep -Eq -- "${pat#!}" "$log"; then why="log matches forbidden /${pat#!}/"; break; fi ;;
+                *) if ! grep -Eq -- "$pat" "$log"; then why="log lacks /$pat/"; break; fi ;;
+            esac
+        done
+    fi
+    if [ -z "$why" ]; then
+        boot_result "$name" 1 "${secs}s"
+    else
+        cat "$log.qemu" >> "$log" 2>/dev/null
+        cp "$log" "$LOGDIR/failed/$name.log"
+        boot_result "$name" 0 "$why (log: $LOGDIR/failed/$name.log)"
+    fi
+    rm -f "$log.qemu"
+}
+
+boot_result() {
+    if [ "$2" = 1 ]; then
+        boot_passed=$((boot_passed + 1))
+        printf '  ok    %-28s %s\n' "$1" "$3"
+    else
+        boot_failed=$((boot_failed + 1))
+        printf '  FAIL  %-28s %s\n' "$1" "$3"
+    fi
+}

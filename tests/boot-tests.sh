@@ -1,0 +1,40 @@
+#!/bin/bash
+# tests/boot-tests.sh - the headless boot tests that `make test` runs.
+#
+# Each line is one QEMU boot (see tests/boot-lib.sh for the arguments). The last
+# line printed is "boot: N passed, N failed"; the exit status is 0 only when all passed.
+cd "$(dirname "$0")/.." || exit 1
+. tests/boot-lib.sh
+
+OK_BOOT=('^kernel: i386 higher-half kernel booting' '^selftest: [0-9]+ passed, 0 failed$'
+         '^kernel: ready$' 'kmain at 0xc0' '!PANIC' '!selftest: FAIL')
+
+echo "boot tests (qemu, serial logs in $LOGDIR):"
+
+# --- boot: through QEMU's multiboot loader and through GRUB from the ISO
+boot_case boot-kernel kernel "-m 128M" "" pass "${OK_BOOT[@]}" '^kernel: loaded by qemu'
+boot_case boot-iso iso "-m 128M" "" pass "${OK_BOOT[@]}" '^kernel: loaded by GRUB'
+
+# --- the identity mapping is gone: reading the kernel's own physical load address faults
+boot_case identity-gone-kernel kernel "-m 128M" "test=fault-low" panic \
+    '^PANIC: page fault \(#PF\), vector 14, in kernel mode$' \
+    'page fault at address 0x00100000: not-present read kernel-mode' \
+    'eip 0xc[0-9a-f]{7} <fault_read_low\+0x[0-9a-f]+>' '^backtrace:' '!^kernel: ready'
+boot_case identity-gone-iso iso "-m 128M" "test=fault-low" panic \
+    'page fault at address 0x00100000: not-present read kernel-mode' '<fault_read_low\+'
+
+# --- decoded exception reports
+boot_case fault-null kernel "-m 128M" "test=fault-null" panic \
+    'page fault at address 0x00000000: not-present read kernel-mode' \
+    'hint: NULL pointer dereference' '<fault_read_null\+0x[0-9a-f]+>' '#1 0xc[0-9a-f]{7} <kmain\+'
+boot_case fault-ud kernel "-m 128M" "test=fault-ud" panic \
+    '^PANIC: invalid opcode \(#UD\), vector 6' '<fault_invalid_opcode\+' 'eflags 0x[0-9a-f]{8}'
+boot_case fault-div0 kernel "-m 128M" "test=fault-div0" panic \
+    '^PANIC: divide error \(#DE\), vector 0' '<fault_divide\+'
+
+# --- bad input: not started by a multiboot loader
+boot_case bad-magic kernel "-m 128M" "test=bad-magic" panic \
+    '^PANIC: not started by a multiboot loader: magic 0x12345678, expected 0x2badb002'
+
+echo "boot: $boot_passed passed, $boot_failed failed"
+[ "$boot_failed" = 0 ]
