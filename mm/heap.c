@@ -122,8 +122,8 @@ struct class_info {
 struct class_state {
     uint32_t partial;   /* head of the partial-slab list */
     uint32_t empty;     /* the cached empty slab, or NIL */
-    uint32_t slabs, live;
-    uint64_t allocs, frees, requested;
+    uint32_t slabs;
+    uint64_t allocs, frees, requested;          /* live objects: allocs - frees */
 };
 
 static struct heap {
@@ -144,7 +144,7 @@ static struct heap {
     uint32_t pages_held, pages_peak, meta_held, slab_pages, large_pages, large_live;
     uint32_t free_runs;
     uint64_t large_requested;
-    uint64_t allocs, frees, reallocs, failed, commits, releases;
+    uint64_t large_allocs, large_frees, reallocs, failed, commits, releases;
     uint32_t misuse;
 } H;
 
@@ -670,7 +670,6 @@ static void *slab_alloc(unsigned c)
     d->hint = (uint8_t)w;
     if (++d->inuse == H.ci[c].nobj)
         partial_remove(c, h);
-    cs->live++;
     return (void *)(page_addr(h) + (uintptr_t)(w * 32 + bit) * class_size[c]);
 }
 
@@ -683,7 +682,6 @@ static void slab_free_obj(unsigned c, uint32_t h, struct page_desc *d, unsigned 
         d->hint = (uint8_t)w;
     if (d->inuse-- == H.ci[c].nobj)
         partial_push(c, h);
-    cs->live--;
     cs->frees++;
     if (d->inuse == 0) {
         partial_remove(c, h);
@@ -956,6 +954,7 @@ static void *alloc(size_t size, size_t align, void *caller)
             H.large_live++;
             H.large_requested += size;
             p = (void *)page_addr(h);
+            H.large_allocs++;
         }
         block = (size_t)n << PAGE_SHIFT;
     }
@@ -963,7 +962,6 @@ static void *alloc(size_t size, size_t align, void *caller)
         H.failed++;
         return NULL;
     }
-    H.allocs++;
     if (H.debug)
         dbg_arm((uintptr_t)p, block, size, caller);
     return p;
@@ -985,7 +983,6 @@ static void release(const struct loc *l, void *caller)
         t->magic = TRAILER_FREED;
         t->free_caller = (uint64_t)(uintptr_t)caller;
     }
-    H.frees++;
     H.clock++;
     if (l->small) {
         if (H.debug)
@@ -993,6 +990,7 @@ static void release(const struct loc *l, void *caller)
         else
             slab_free_obj(l->c, l->h, l->d, l->w, l->bit);
     } else {
+        H.large_frees++;
         large_account_free(l->d);
         large_free_pages(l->h, l->d->npages);
     }
@@ -1007,13 +1005,62 @@ static void heap_free(void *ptr, void *caller)
         release(&l, caller);
 }
 
+/*
+ * kmalloc's fast path: a small size, debug mode off, and a partial slab whose
+ * hint word has a free object. Everything else goes through alloc().
+ */
 void *kmalloc(size_t size)
 {
+    if (size <= HEAP_SMALL_MAX && !H.debug) {
+        unsigned c = H.size_class[(size + 15) >> 4];
+        uint32_t h = H.cs[c].partial;
+        if (h != NIL) {
+            struct page_desc *d = desc(h);
+            unsigned w = d->hint;
+            uint32_t m = d->u.map[w];
+            if (m != ~0u) {
+                unsigned bit = ctz32(~m);
+                d->u.map[w] = m | (1u << bit);
+                if (++d->inuse == H.ci[c].nobj)
+                    partial_remove(c, h);
+                H.cs[c].allocs++;
+                H.cs[c].requested += size;
+                return (void *)(page_addr(h) + (uintptr_t)(w * 32 + bit) * class_size[c]);
+            }
+        }
+    }
     return alloc(size, 16, CALLER());
 }
 
+/*
+ * kfree's fast path: debug mode off, an allocated object in the first page of
+ * a slab that stays partial. Everything else (NULL, misuse, slab state
+ * changes) goes through heap_free() and its full checks.
+ */
 void kfree(void *ptr)
 {
+    uintptr_t a = (uintptr_t)ptr;
+    if (a - H.data < H.end - H.data && !(a & 15) && !H.debug) {
+        uint32_t i = (uint32_t)((a - H.base) >> PAGE_SHIFT);
+        if (meta_committed(i)) {
+            struct page_desc *d = desc(i);
+            unsigned c = d->cls;
+            if (d->kind == PK_SLAB && c < HEAP_NCLASSES && d->inuse > 1 && d->inuse < H.ci[c].nobj) {
+                uint32_t off = (uint32_t)(a - page_addr(i));
+                uint32_t idx = (uint32_t)(((uint64_t)off * H.ci[c].mul) >> 32);
+                unsigned w = idx / 32;
+                uint32_t bit = 1u << (idx % 32);
+                if (idx * class_size[c] == off && (d->u.map[w] & bit)) {
+                    d->u.map[w] &= ~bit;
+                    if (w < d->hint)
+                        d->hint = (uint8_t)w;
+                    d->inuse--;
+                    H.cs[c].frees++;
+                    return;
+                }
+            }
+        }
+    }
     heap_free(ptr, CALLER());
 }
 
@@ -1210,7 +1257,7 @@ static uint32_t live_allocations(void)
 {
     uint32_t n = H.large_live;
     for (unsigned c = 0; c < HEAP_NCLASSES; c++)
-        n += H.cs[c].live;
+        n += (uint32_t)(H.cs[c].allocs - H.cs[c].frees);
     return n;
 }
 
@@ -1261,9 +1308,11 @@ void heap_stats(struct heap_stats *out)
         s->slab_pages = H.ci[c].pages;
         s->objs_per_slab = H.ci[c].nobj;
         s->slabs = cs->slabs;
-        s->live = cs->live;
+        s->live = (uint32_t)(cs->allocs - cs->frees);
         s->bytes_held = (uint64_t)cs->slabs * H.ci[c].pages * PAGE;
-        s->bytes_live = (uint64_t)cs->live * class_size[c];
+        s->bytes_live = (uint64_t)s->live * class_size[c];
+        out->allocs += cs->allocs;
+        out->frees += cs->frees;
         s->bytes_requested = cs->requested;
         s->allocs = cs->allocs;
         s->frees = cs->frees;
@@ -1281,8 +1330,8 @@ void heap_stats(struct heap_stats *out)
     out->large_bytes_requested = H.large_requested;
     out->free_runs = H.free_runs;
     out->quarantined = H.q_count;
-    out->allocs = H.allocs;
-    out->frees = H.frees;
+    out->allocs += H.large_allocs;
+    out->frees += H.large_frees + H.q_count;
     out->reallocs = H.reallocs;
     out->failed_allocs = H.failed;
     out->commits = H.commits;
@@ -1473,9 +1522,10 @@ int heap_check(void)
         }
         if (k != partial[c])
             BAD("heap: check: class %u: %u partial slabs, %u listed\n", c, (unsigned)partial[c], (unsigned)k);
-        if (slabs[c] != H.cs[c].slabs || live[c] != H.cs[c].live)
+        uint32_t counted = (uint32_t)(H.cs[c].allocs - H.cs[c].frees);
+        if (slabs[c] != H.cs[c].slabs || live[c] != counted)
             BAD("heap: check: class %u: %u slabs / %u live found, %u / %u counted\n", c, (unsigned)slabs[c],
-                (unsigned)live[c], (unsigned)H.cs[c].slabs, (unsigned)H.cs[c].live);
+                (unsigned)live[c], (unsigned)H.cs[c].slabs, (unsigned)counted);
         uint32_t e = H.cs[c].empty;
         if (e != NIL && (e < H.nmeta || e >= H.npages || desc(e)->kind != PK_SLAB || desc(e)->inuse != 0))
             BAD("heap: check: class %u caches a bad empty slab at page %u\n", c, (unsigned)e);

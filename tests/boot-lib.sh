@@ -10,7 +10,9 @@
 #   EXPECT  pass    - QEMU must end through isa-debug-exit with the pass code (33)
 #           panic   - ... with the fail code (35), i.e. the kernel panicked on purpose
 #   PATTERN an extended regex that must match a line of the serial log; a
-#           leading '!' means it must NOT match any line.
+#           leading '!' means it must NOT match any line; a leading '@' names a
+#           shell function called with the log's path, which prints nothing and
+#           returns 0 when the log is right, or prints why not.
 #
 # The kernel gets "exit=qemu" so it ends QEMU itself; -no-reboot turns a triple
 # fault into an exit with status 0 (counted as a reset); `timeout` catches hangs.
@@ -86,6 +88,7 @@ boot_case() {
         for pat in "$@"; do
             case $pat in
                 !*) if grep -Eq -- "${pat#!}" "$log"; then why="log matches forbidden /${pat#!}/"; break; fi ;;
+                @*) if ! msg=$(${pat#@} "$log"); then why="${pat#@}: $msg"; break; fi ;;
                 *) if ! grep -Eq -- "$pat" "$log"; then why="log lacks /$pat/"; break; fi ;;
             esac
         done
@@ -108,4 +111,25 @@ boot_result() {
         boot_failed=$((boot_failed + 1))
         printf '  FAIL  %-28s %s\n' "$1" "$3"
     fi
+}
+
+# @check_mem_totals: the usable ranges add up to the logged total, and the frame
+# allocator starts with exactly those frames less its own bitmap.
+check_mem_totals() {
+    awk '
+        function hex(s,   i, v) {
+            s = tolower(s); sub(/^0x/, "", s); v = 0
+            for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+            return v
+        }
+        /^mem: usable 0x/ { split($3, r, "-"); sum += hex(r[2]) - hex(r[1]) + 1 }
+        /^mem: total usable/ { kib = $4; frames = substr($6, 2) }
+        /^mem: took 0x/ { split($3, r, "-"); took = (hex(r[2]) - hex(r[1]) + 1) / 4096 }
+        /^pmm: bitmap/ { free = $(NF - 4) }
+        END {
+            if (sum == 0) { print "no usable ranges logged"; exit 1 }
+            if (sum / 1024 != kib) { printf "ranges add up to %d KiB, total says %d\n", sum / 1024, kib; exit 1 }
+            if (kib / 4 != frames) { printf "%d KiB is not %d frames\n", kib, frames; exit 1 }
+            if (frames - took != free) { printf "pmm has %d frames free, expected %d - %d\n", free, frames, took; exit 1 }
+        }' "$1"
 }

@@ -32,6 +32,25 @@ boot_case fault-ud kernel "-m 128M" "test=fault-ud" panic \
 boot_case fault-div0 kernel "-m 128M" "test=fault-div0" panic \
     '^PANIC: divide error \(#DE\), vector 0' '<fault_divide\+'
 
+# --- memory sizes: each boots, allocates/patterns/frees every frame, reports the right totals
+MEM_OK=('^selftest: pmm-all ok$' '^pmm: allocated, patterned and freed all [0-9]+ free frames$'
+        '@check_mem_totals' '^kernel: ready$' '!selftest: FAIL' '!PANIC')
+boot_case mem-8M kernel "-m 8M" "test=pmm-all" pass "${MEM_OK[@]}" '^mem: usable 0x001[0-9a-f]{5}-0x007dffff$'
+boot_case mem-16M kernel "-m 16M" "test=pmm-all" pass "${MEM_OK[@]}" '^mem: usable 0x001[0-9a-f]{5}-0x00fdffff$'
+boot_case mem-128M kernel "-m 128M" "test=pmm-all" pass "${MEM_OK[@]}" '^mem: usable 0x001[0-9a-f]{5}-0x07fdffff$'
+boot_case mem-1G kernel "-m 1G" "test=pmm-all" pass "${MEM_OK[@]}" '^mem: usable 0x001[0-9a-f]{5}-0x3ffdffff$'
+boot_case mem-3584M kernel "-m 3584M" "test=pmm-all" pass "${MEM_OK[@]}" '^mem: usable 0x001[0-9a-f]{5}-0xbffdffff$' \
+    '^mem: ignoring 512 MiB above 4 GiB$'
+QEMU=qemu-system-x86_64 boot_case mem-6G-x86_64 kernel "-m 6G" "test=pmm-all" pass "${MEM_OK[@]}" \
+    '^mem: usable 0x001[0-9a-f]{5}-0xbffdffff$' '^mem: ignoring 3072 MiB above 4 GiB$' \
+    '^mem: raw 0x0000000100000000-0x00000001bfffffff available$'
+boot_case mem-iso-128M iso "-m 128M" "test=pmm-all" pass "${MEM_OK[@]}" '^mem: usable 0x001[0-9a-f]{5}-0x07fdffff$'
+# Too little RAM: a clear message with what was found and what is needed.
+boot_case mem-too-little kernel "-m 2M" "" panic \
+    '^PANIC: not enough memory: found [0-9]+ KiB of usable RAM, the kernel needs at least [0-9]+ KiB'
+boot_case pmm-double-free kernel "-m 32M" "test=pmm-double-free" panic \
+    '^PANIC: memory misuse: pmm: .*0x[0-9a-f]{8}' 'caller'
+
 # --- bad input: not started by a multiboot loader
 boot_case bad-magic kernel "-m 128M" "test=bad-magic" panic \
     '^PANIC: not started by a multiboot loader: magic 0x12345678, expected 0x2badb002'

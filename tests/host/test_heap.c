@@ -408,7 +408,7 @@ static void test_hysteresis(void)
     releases = arena.releases;
     void *big = kmalloc(20 * PG);            /* not cacheable: keeps the clock going */
     for (int i = 0; i < 70000; i++)
-        kfree(kmalloc(16));
+        kfree(kmalloc(3000));                /* large: each one ticks the clock twice */
     kfree(big);
     kfree(kmalloc(5 * PG));                  /* a cache push ages the old entries out */
     CHECK(arena.releases > releases);
