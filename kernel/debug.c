@@ -86,21 +86,32 @@ void print_symbol(uintptr_t addr)
 
 void backtrace_print(uint32_t ebp)
 {
+    uint32_t last = 0, repeats = 0;
     kprintf("backtrace:\n");
-    for (int depth = 0; depth < 16 && ebp; depth++) {
+    for (int depth = 0; depth < 64 && ebp; depth++) {
         if ((ebp & 3) || !on_a_stack(ebp, 8)) {
             kprintf("  (frame pointer 0x%08x is not on a kernel stack: stop)\n", (unsigned)ebp);
             return;
         }
         const uint32_t *frame = (const uint32_t *)ebp;
         uint32_t ret = frame[1];
-        kprintf("  #%d ", depth);
-        print_symbol(ret);
-        kprintf("\n");
+        if (ret == last && depth > 0) {
+            repeats++;              /* runaway recursion: say it once */
+        } else {
+            if (repeats)
+                kprintf("  ... the frame above repeats %u more times\n", (unsigned)repeats);
+            repeats = 0;
+            kprintf("  #%d ", depth);
+            print_symbol(ret);
+            kprintf("\n");
+        }
+        last = ret;
         if (frame[0] <= ebp && frame[0] != 0) {
             kprintf("  (frame chain goes backwards: stop)\n");
             return;
         }
         ebp = frame[0];
     }
+    if (repeats)
+        kprintf("  ... the frame above repeats %u more times\n", (unsigned)repeats);
 }

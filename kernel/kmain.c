@@ -6,10 +6,12 @@
  *   1. output (serial, screen) so everything after can explain itself;
  *   2. GDT and IDT, so an exception produces a report instead of a reset;
  *   3. the multiboot information, copied before anything can overwrite it;
- *   4. memory: map -> frame allocator -> kernel page tables -> heap (kernel/meminit.c);
+ *   4. the CPU's features, then memory: map -> frame allocator -> kernel page
+ *      tables -> heap (kernel/meminit.c);
  *   5. the quick self-checks, an optional test, and "kernel: ready".
  */
 #include "bootinfo.h"
+#include "cpu.h"
 #include "cmdline.h"
 #include "debug.h"
 #include "faults.h"
@@ -105,6 +107,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
     kprintf("kernel: running in the higher half: kmain at 0x%08x, stack top 0x%08x\n",
             (unsigned)(uintptr_t)kmain, (unsigned)(uintptr_t)boot_stack_top);
 
+    cpu_detect();
     mem_init();
 
     boot_selftest();

@@ -8,7 +8,10 @@
  *    (memmap_take removes it from the map, so the bitmap is never "free"),
  *    mapped at the fixmap's bitmap slots, since no page tables can be allocated
  *    before the allocator exists.
- * 3. Kernel page tables (mm/vmm.c) and 4. the heap (mm/heap.c).
+ * 3. Kernel page tables (mm/vmm.c): the image remapped with per-section
+ *    permissions, the boot tables given back.
+ * 4. The heap (mm/heap.c) in its own kernel virtual range (mm/vrange.c),
+ *    backed by frames the vmm maps on demand.
  */
 #include "meminit.h"
 #include "bootinfo.h"
@@ -20,6 +23,10 @@
 #include "mm/memmap.h"
 #include "mm/mmu.h"
 #include "mm/pmm.h"
+#include "mm/heap.h"
+#include "mm/mm_selftest.h"
+#include "mm/vmm.h"
+#include "mm/vrange.h"
 
 /*
  * The least usable RAM (after the image and the loader's data are carved out)
@@ -34,8 +41,21 @@ static struct mem_range carve[MEMMAP_MAX_CARVE];
 static const char *carve_what[MEMMAP_MAX_CARVE];
 static int ncarve;
 static struct memmap map;            /* final usable ranges, after the bitmap was taken */
-static struct mem_range bitmap_range;
-static uint32_t frames_at_init;
+static struct pmm_facts facts;       /* what the self-checks compare against */
+static uintptr_t heap_base;
+
+/* The heap's page source: fresh frames mapped through the paging API. */
+static int heap_commit(void *ctx, uintptr_t va, size_t npages)
+{
+    (void)ctx;
+    return vmm_alloc_range(va, npages * PAGE_SIZE, PTE_W) == VMM_OK ? 0 : -1;
+}
+
+static void heap_release(void *ctx, uintptr_t va, size_t npages)
+{
+    (void)ctx;
+    vmm_free_range(va, npages * PAGE_SIZE);
+}
 
 static void add_carve(uint64_t start, uint64_t end, const char *what)
 {
@@ -94,153 +114,45 @@ void mem_init(void)
     uint64_t at = memmap_take(&map, (uint64_t)pages * PAGE_SIZE, 0);
     if (!at)
         panic("no room for the %u-byte frame bitmap", (unsigned)bytes);
-    bitmap_range.start = at;
-    bitmap_range.end = at + (uint64_t)pages * PAGE_SIZE;
     for (uint32_t i = 0; i < pages; i++)
         fixmap_set(FIXMAP_PMM_SLOT + i, (paddr_t)(at + (uint64_t)i * PAGE_SIZE));
     pmm_init(&map, (void *)FIXMAP_SLOT_VA(FIXMAP_PMM_SLOT));
-    frames_at_init = pmm_free_frames();
     kprintf("pmm: bitmap %u bytes at 0x%08llx; %u frames (%u KiB) free\n", (unsigned)bytes,
-            (unsigned long long)at, (unsigned)frames_at_init, (unsigned)(frames_at_init * 4u));
-}
+            (unsigned long long)at, (unsigned)pmm_free_frames(), (unsigned)(pmm_free_frames() * 4u));
 
-/* ------------------------------------------------------------ self-tests */
+    /* What the self-checks hold the allocator to: the bitmap joins the never-free list,
+     * the boot tables leave it once vmm_init has given them back. */
+    facts.frames_at_init = pmm_free_frames();
+    carve[ncarve].start = at;
+    carve[ncarve].end = at + (uint64_t)pages * PAGE_SIZE;
+    ncarve++;
+    facts.map = &map;
+    facts.carve = carve;
+    facts.ncarve = ncarve;
 
-static bool in_usable(paddr_t f)
-{
-    for (int i = 0; i < map.n_usable; i++)
-        if (f >= map.usable[i].start && f + PAGE_SIZE <= map.usable[i].end)
-            return true;
-    return false;
-}
+    vmm_init();
+    facts.donated = carve[1];                       /* the boot page tables */
+    carve[1].start = carve[1].end = 0;
 
-static bool in_carve(paddr_t f)
-{
-    for (int i = 0; i < ncarve; i++)
-        if (f + PAGE_SIZE > carve[i].start && f < carve[i].end)
-            return true;
-    return f + PAGE_SIZE > bitmap_range.start && f < bitmap_range.end;
-}
-
-/* A distinct value per frame and per word, so a frame handed out twice shows up. */
-static uint32_t pattern(paddr_t f, unsigned word)
-{
-    return (f ^ 0x5EED0000u) + word * 0x9E3779B9u;
-}
-
-static void write_pattern(paddr_t f)
-{
-    volatile uint32_t *w = fixmap_set(FIXMAP_SLOT_TEST, f);
-    for (unsigned i = 0; i < PAGE_SIZE / 4; i += 64)   /* every 256th byte: 16 words */
-        w[i] = pattern(f, i);
-    w[PAGE_SIZE / 4 - 1] = pattern(f, PAGE_SIZE / 4 - 1);
-    fixmap_clear(FIXMAP_SLOT_TEST);
-}
-
-static bool check_pattern(paddr_t f)
-{
-    volatile uint32_t *w = fixmap_set(FIXMAP_SLOT_TEST, f);
-    bool ok = w[PAGE_SIZE / 4 - 1] == pattern(f, PAGE_SIZE / 4 - 1);
-    for (unsigned i = 0; i < PAGE_SIZE / 4; i += 64)
-        ok = ok && w[i] == pattern(f, i);
-    fixmap_clear(FIXMAP_SLOT_TEST);
-    return ok;
-}
-
-/*
- * Allocate every free frame, check each, write and verify a pattern in each,
- * check exhaustion, free everything. The frames are chained through their own
- * first word so the test needs no memory of its own.
- */
-static void pmm_exhaustive_test(void)
-{
-    selftest_group_begin("pmm-all");
-    uint32_t free0 = pmm_free_frames(), n = 0, bad_range = 0, bad_carve = 0, bad_pattern = 0;
-    paddr_t head = PMM_NO_FRAME;
-    for (;;) {
-        paddr_t f = pmm_alloc();
-        if (f == PMM_NO_FRAME)
-            break;
-        n++;
-        bad_range += !in_usable(f);
-        bad_carve += in_carve(f);
-        write_pattern(f);
-        volatile uint32_t *w = fixmap_set(FIXMAP_SLOT_TEST, f);
-        w[1] = head;                    /* word 1: the chain (word 0 holds the pattern) */
-        fixmap_clear(FIXMAP_SLOT_TEST);
-        head = f;
-    }
-    SELFTEST(n == free0);
-    SELFTEST(pmm_free_frames() == 0);
-    SELFTEST(pmm_alloc() == PMM_NO_FRAME);
-    SELFTEST(pmm_alloc_contig(1, PAGE_SIZE, 0) == PMM_NO_FRAME);
-    SELFTEST(bad_range == 0);
-    SELFTEST(bad_carve == 0);
-    while (head != PMM_NO_FRAME) {
-        volatile uint32_t *w = fixmap_set(FIXMAP_SLOT_TEST, head);
-        paddr_t next = w[1];
-        w[1] = pattern(head, 1);        /* restore the word the chain borrowed */
-        fixmap_clear(FIXMAP_SLOT_TEST);
-        bad_pattern += !check_pattern(head);
-        if (pmm_free(head) != PMM_OK)
-            bad_pattern++;
-        head = next;
-    }
-    SELFTEST(bad_pattern == 0);
-    SELFTEST(pmm_free_frames() == free0);
-    kprintf("pmm: allocated, patterned and freed all %u free frames\n", (unsigned)n);
-    selftest_group_end();
-}
-
-static void pmm_quick_test(void)
-{
-    selftest_group_begin("pmm");
-    /* The free count matches the sanitised map (checked right after init). */
-    uint64_t map_frames = 0;
-    for (int i = 0; i < map.n_usable; i++)
-        map_frames += (map.usable[i].end - map.usable[i].start) / PAGE_SIZE;
-    SELFTEST(frames_at_init == map_frames);
-    SELFTEST(pmm_total_frames() == map_frames);
-    SELFTEST(pmm_used_frames() + pmm_free_frames() == pmm_total_frames());
-
-    /* A few single frames: distinct, usable, outside every carve-out, writable. */
-    paddr_t f[8];
-    uint32_t before = pmm_free_frames();
-    for (int i = 0; i < 8; i++) {
-        f[i] = pmm_alloc();
-        SELFTEST(f[i] != PMM_NO_FRAME && IS_PAGE_ALIGNED(f[i]));
-        SELFTEST(in_usable(f[i]) && !in_carve(f[i]));
-        SELFTEST(pmm_is_allocated(f[i]));
-        write_pattern(f[i]);
-    }
-    for (int i = 0; i < 8; i++)
-        for (int j = i + 1; j < 8; j++)
-            SELFTEST(f[i] != f[j]);
-    for (int i = 0; i < 8; i++) {
-        SELFTEST(check_pattern(f[i]));
-        SELFTEST(pmm_free(f[i]) == PMM_OK);
-    }
-    SELFTEST(pmm_free_frames() == before);
-
-    /* Contiguous, DMA-style: 16 frames, 64 KiB aligned, below 16 MiB. */
-    paddr_t c = pmm_alloc_contig(16, 0x10000, 0x1000000);
-    SELFTEST(c != PMM_NO_FRAME);
-    if (c != PMM_NO_FRAME) {
-        SELFTEST((c & 0xFFFF) == 0);
-        SELFTEST(c + 16 * PAGE_SIZE <= 0x1000000);
-        for (int i = 0; i < 16; i++)
-            SELFTEST(pmm_is_allocated(c + i * PAGE_SIZE) && in_usable(c + i * PAGE_SIZE));
-        SELFTEST(pmm_free_contig(c, 16) == PMM_OK);
-    }
-    /* More than all of memory, contiguous: a clean "no frame". */
-    SELFTEST(pmm_alloc_contig(pmm_total_frames() + 1, PAGE_SIZE, 0) == PMM_NO_FRAME);
-    SELFTEST(pmm_free_frames() == before);
-    selftest_group_end();
+    /* The heap: its own range of kernel virtual space, backed on demand. */
+    vrange_init(KVA_BASE, KVA_END);
+    heap_base = vrange_alloc(HEAP_VIRT_SIZE, PAGE_SIZE);
+    if (!heap_base)
+        panic("no virtual space for the heap");
+    static const struct heap_page_source source = { 0, heap_commit, heap_release };
+    heap_init(&source, heap_base, HEAP_VIRT_SIZE);
+    if (cmdline_has("heapdebug"))
+        heap_set_debug(true);       /* poison, redzones, quarantine (mm/heap.h) */
+    kprintf("heap: 0x%08x-0x%08x (%u MiB of address space), pages mapped on demand\n",
+            (unsigned)heap_base, (unsigned)(heap_base + HEAP_VIRT_SIZE - 1),
+            (unsigned)(HEAP_VIRT_SIZE >> 20));
 }
 
 void mem_selftest(void)
 {
-    pmm_quick_test();
+    pmm_selftest(&facts);
+    vmm_selftest();
+    heap_selftest();
 }
 
 static bool streq(const char *a, const char *b)
@@ -253,8 +165,24 @@ static bool streq(const char *a, const char *b)
 void mem_run_test(const char *name)
 {
     if (streq(name, "pmm-all")) {
-        pmm_exhaustive_test();
+        pmm_selftest_exhaustive(&facts);
         selftest_summary();
+    } else if (streq(name, "heap-oom")) {
+        heap_selftest_oom();
+        selftest_summary();
+    } else if (streq(name, "heap-double-free")) {
+        void *p = kmalloc(48);
+        kprintf("test: freeing heap object %p twice\n", p);
+        kfree(p);
+        kfree(p);
+    } else if (streq(name, "heap-foreign-free")) {
+        static int not_from_the_heap;
+        kprintf("test: freeing %p, which kmalloc never returned\n", (void *)&not_from_the_heap);
+        kfree(&not_from_the_heap);
+    } else if (streq(name, "heap-interior-free")) {
+        char *p = kmalloc(256);
+        kprintf("test: freeing %p, 16 bytes into a heap object\n", (void *)(p + 16));
+        kfree(p + 16);
     } else if (streq(name, "pmm-double-free")) {
         paddr_t f = pmm_alloc();
         kprintf("test: freeing frame 0x%08x twice\n", (unsigned)f);

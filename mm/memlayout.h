@@ -58,6 +58,8 @@
 #define VGA_TEXT_PHYS     0x000B8000u
 #define VGA_TEXT_VIRT     (KERNEL_BASE + VGA_TEXT_PHYS)
 
+#define HEAP_VIRT_SIZE    0x20000000u  /* 512 MiB of KVA for the heap (backed on demand) */
+
 #define FIXMAP_TEMP_SLOTS 16         /* slots 0..15: temporary windows (mm/vmm.c) */
 #define FIXMAP_PMM_SLOT   256        /* slots 256..: the frame allocator's bitmap */
 #define FIXMAP_PMM_MAX    512        /* at most 2 MiB of bitmap (far more than 4 GiB needs) */

@@ -19,12 +19,17 @@
 /* Returned when no frame is available: not page-aligned, so never a frame. */
 #define PMM_NO_FRAME ((paddr_t)0xFFFFFFFFu)
 
-/* Error codes returned by pmm_free() (after mm_misuse() has reported them). */
+/*
+ * Error codes returned by pmm_free() and pmm_donate(); all but PMM_E_FULL come
+ * after mm_misuse() has reported the misuse.
+ */
 #define PMM_OK          0
 #define PMM_E_UNALIGNED (-1)
-#define PMM_E_RANGE     (-2)   /* outside managed memory */
+#define PMM_E_RANGE     (-2)   /* outside managed memory (or, donating, the bitmap) */
 #define PMM_E_RESERVED  (-3)   /* a frame the sanitiser rejected */
 #define PMM_E_DOUBLE    (-4)   /* already free */
+#define PMM_E_MANAGED   (-5)   /* donating a frame that is already managed */
+#define PMM_E_FULL      (-6)   /* no room to record another managed range */
 
 /* Bytes of storage pmm_init() needs for `map` (bitmap plus summary). */
 size_t pmm_storage_bytes(const struct memmap *map);
@@ -55,6 +60,17 @@ paddr_t pmm_alloc_contig(size_t n, size_t align, uint64_t limit);
 
 /* Free `n` contiguous frames from `first` (each freed as by pmm_free()). */
 int pmm_free_contig(paddr_t first, size_t n);
+
+/*
+ * Hand frames [start, end) that the sanitiser carved out (the boot page tables,
+ * once the kernel no longer uses them, say) to the allocator as free, managed
+ * memory; both ends page-aligned. They must lie within the bitmap, below the
+ * highest usable frame, and must not already be managed (PMM_E_UNALIGNED,
+ * PMM_E_RANGE, PMM_E_MANAGED, each reported through mm_misuse()). If the range
+ * touches no managed range and MEMMAP_MAX_USABLE ranges are recorded already,
+ * nothing changes and PMM_E_FULL is returned. Counts grow by the frames given.
+ */
+int pmm_donate(paddr_t start, paddr_t end);
 
 /* Is this frame currently allocated (false for free or unmanaged frames)? */
 bool pmm_is_allocated(paddr_t frame);

@@ -32,6 +32,20 @@ boot_case fault-ud kernel "-m 128M" "test=fault-ud" panic \
 boot_case fault-div0 kernel "-m 128M" "test=fault-div0" panic \
     '^PANIC: divide error \(#DE\), vector 0' '<fault_divide\+'
 
+# --- protection (issue: virtual memory): each stray access gets a precise report
+boot_case fault-write-text kernel "-m 128M" "test=fault-text" panic \
+    'page fault at address 0xc01[0-9a-f]{5}: protection write kernel-mode' \
+    'eip 0xc[0-9a-f]{7} <fault_write_text\+0x[0-9a-f]+>' '!^kernel: ready'
+boot_case fault-write-rodata kernel "-m 128M" "test=fault-rodata" panic \
+    'page fault at address 0xc01[0-9a-f]{5}: protection write kernel-mode' \
+    'eip 0xc[0-9a-f]{7} <fault_write_rodata\+0x[0-9a-f]+>'
+boot_case fault-unmapped kernel "-m 128M" "test=fault-unmapped" panic \
+    'page fault at address 0xcffff000: not-present read kernel-mode' '<fault_read_unmapped\+'
+boot_case fault-stack-overflow kernel "-m 128M" "test=fault-overflow" panic \
+    '^PANIC: kernel stack overflow: esp 0xc[0-9a-f]{7} reached the guard page 0xc[0-9a-f]{7}-0xc[0-9a-f]{7}$' \
+    'eip 0xc[0-9a-f]{7} <fault_recurse\+0x[0-9a-f]+>' '#0 0xc[0-9a-f]{7} <fault_recurse\+'
+boot_case fault-stack-overflow-iso iso "-m 128M" "test=fault-overflow" panic '^PANIC: kernel stack overflow: esp'
+
 # --- memory sizes: each boots, allocates/patterns/frees every frame, reports the right totals
 MEM_OK=('^selftest: pmm-all ok$' '^pmm: allocated, patterned and freed all [0-9]+ free frames$'
         '@check_mem_totals' '^kernel: ready$' '!selftest: FAIL' '!PANIC')
@@ -50,6 +64,20 @@ boot_case mem-too-little kernel "-m 2M" "" panic \
     '^PANIC: not enough memory: found [0-9]+ KiB of usable RAM, the kernel needs at least [0-9]+ KiB'
 boot_case pmm-double-free kernel "-m 32M" "test=pmm-double-free" panic \
     '^PANIC: memory misuse: pmm: .*0x[0-9a-f]{8}' 'caller'
+
+# --- the heap: exhaustion returns NULL and recovers; misuse ends in a panic naming the pointer
+boot_case heap-oom-8M kernel "-m 8M" "test=heap-oom" pass '^selftest: heap-oom ok$' \
+    '^heap: out of memory after [0-9]+ blocks of 64 KiB and [0-9]+ of 64 bytes; 0 frames free$' \
+    '^kernel: ready$' '!selftest: FAIL'
+boot_case heap-debug-boot kernel "-m 32M" "heapdebug" pass "${OK_BOOT[@]}" '^heap: debug mode' '^selftest: heap ok$'
+boot_case heap-double-free kernel "-m 32M" "test=heap-double-free" panic \
+    '^test: freeing heap object (0x[0-9a-f]{8}) twice$' '^PANIC: memory misuse: heap: .*0x[0-9a-f]{8}.*caller'
+boot_case heap-foreign-free kernel "-m 32M" "test=heap-foreign-free" panic \
+    '^PANIC: memory misuse: heap: .*0xc[0-9a-f]{7}.*caller'
+boot_case heap-interior-free kernel "-m 32M" "test=heap-interior-free" panic \
+    '^PANIC: memory misuse: heap: .*0x[0-9a-f]{8}.*caller'
+# The smallest machine the kernel accepts still passes every self-check.
+boot_case mem-3M kernel "-m 3M" "" pass "${OK_BOOT[@]}"
 
 # --- bad input: not started by a multiboot loader
 boot_case bad-magic kernel "-m 128M" "test=bad-magic" panic \

@@ -411,6 +411,204 @@ static void test_with_sanitiser(void)
     CHECK_EQ(pmm_free_frames(), 0);
 }
 
+/*
+ *   1M    2M    3M    4M
+ *   |  U  |  D  |  U  |          D = carved out by the sanitiser, then donated
+ *
+ * Expect the donation to join both neighbours into one managed range: 768
+ * frames, all handed out lowest first (the donated ones in between), then
+ * PMM_NO_FRAME. Donating while everything is allocated must still be found.
+ */
+static void test_donate_hole(void)
+{
+    int ok = 1;
+
+    SETUP({1 * MiB, 2 * MiB}, {3 * MiB, 4 * MiB});
+    CHECK_EQ(pmm_free(2 * MiB), PMM_E_RESERVED);          /* not ours yet */
+    host_misuse_reset();
+    for (int i = 0; i < 512; i++)                          /* take everything first */
+        if (pmm_alloc() == PMM_NO_FRAME)
+            ok = 0;
+    CHECK(ok);
+    CHECK_EQ(pmm_alloc(), PMM_NO_FRAME);
+
+    CHECK_EQ(pmm_donate(2 * MiB, 3 * MiB), PMM_OK);
+    check_counts(768, 256);
+    CHECK(!pmm_is_allocated(2 * MiB));
+    ok = 1;
+    for (uint32_t n = 512; n < 768; n++)
+        if (pmm_alloc() != FRAME(n) || !pmm_is_allocated(FRAME(n)))
+            ok = 0;
+    CHECK(ok);
+    CHECK_EQ(pmm_alloc(), PMM_NO_FRAME);
+    check_counts(768, 0);
+
+    /* now one range: freeing across the old edges is fine, and lowest-first again */
+    CHECK_EQ(pmm_free_contig(2 * MiB - 4096, 3), PMM_OK);
+    CHECK_EQ(pmm_free(3 * MiB), PMM_OK);
+    CHECK_EQ(pmm_alloc(), 2 * MiB - 4096);
+    CHECK_EQ(pmm_alloc(), 2 * MiB);
+    CHECK_EQ(pmm_alloc(), 2 * MiB + 4096);
+    CHECK_EQ(pmm_alloc(), 3 * MiB);
+    CHECK_EQ(host_misuse_count, 0);
+}
+
+/*
+ *   64K  128K    1M    2M     2M+256K  +8K     3M    4M
+ *   | D2 |   .    |  U  |   .   |   D1   |   .   |  U  |
+ *
+ * Expect a donation touching neither neighbour to become a range of its own,
+ * found through the summaries (it is several words past the range below): its
+ * frames allocate and free normally, a freed donated frame freed again is a
+ * double free, and the frames around it stay reserved. A donation below all
+ * managed memory (D2) moves the lower bound of what may be freed.
+ */
+static void test_donate_island(void)
+{
+    const paddr_t d = 2 * MiB + 256 * KiB;
+    paddr_t f;
+
+    SETUP({1 * MiB, 2 * MiB}, {3 * MiB, 4 * MiB});
+    CHECK_EQ(pmm_donate(d, d + 8 * KiB), PMM_OK);
+    check_counts(514, 514);
+    for (int i = 0; i < 256; i++)                          /* the range below */
+        pmm_alloc();
+    f = pmm_alloc();
+    CHECK_EQ(f, d);
+    CHECK_EQ(pmm_alloc(), d + 4096);
+    CHECK_EQ(pmm_alloc(), 3 * MiB);
+    CHECK(pmm_is_allocated(d));
+    check_counts(514, 255);
+
+    CHECK_EQ(pmm_free(d), PMM_OK);                         /* free of a donated frame */
+    CHECK(!pmm_is_allocated(d));
+    CHECK_EQ(host_misuse_count, 0);
+    CHECK_EQ(pmm_free(d), PMM_E_DOUBLE);                   /* and again */
+    CHECK_EQ(host_misuse_count, 1);
+    CHECK(strstr(host_misuse_msg, "double free of frame 0x00240000 (caller 0x") != NULL);
+    CHECK_EQ(pmm_free(d - 4096), PMM_E_RESERVED);          /* its neighbours */
+    CHECK_EQ(pmm_free(d + 8 * KiB), PMM_E_RESERVED);
+    CHECK_EQ(pmm_free(d + 4096), PMM_OK);                  /* after the cached range missed */
+    CHECK_EQ(host_misuse_count, 3);
+    check_counts(514, 257);
+
+    CHECK_EQ(pmm_free(64 * KiB), PMM_E_RANGE);             /* D2, before it is donated */
+    CHECK_EQ(pmm_donate(64 * KiB, 128 * KiB), PMM_OK);
+    check_counts(530, 273);
+    CHECK_EQ(pmm_alloc(), 64 * KiB);
+    CHECK_EQ(pmm_free(64 * KiB), PMM_OK);
+    CHECK_EQ(pmm_free(64 * KiB), PMM_E_DOUBLE);
+    CHECK_EQ(pmm_free(128 * KiB), PMM_E_RESERVED);
+    CHECK_EQ(host_misuse_count, 6);
+}
+
+/*
+ *   1M    2M    3M    4M  | 5M (end of the bitmap)
+ *   |  U  |  .  |  U  |   |
+ *
+ * Expect refusals, each reported once and leaving the counts alone: outside
+ * the bitmap, unaligned, overlapping managed memory (free or allocated, whole
+ * or in part, or a second donation of the same frames).
+ */
+static void test_donate_misuse(void)
+{
+    paddr_t f;
+
+    SETUP({1 * MiB, 2 * MiB}, {3 * MiB, 4 * MiB});
+    f = pmm_alloc();
+    CHECK_EQ(pmm_donate(4 * MiB, 5 * MiB), PMM_E_RANGE);   /* above the highest frame */
+    CHECK_EQ(host_misuse_count, 1);
+    CHECK(strstr(host_misuse_msg, "donation 0x00400000-0x00500000 outside the bitmap") != NULL);
+    CHECK_EQ(pmm_donate(2 * MiB, 4 * MiB + 4096), PMM_E_RANGE);
+    CHECK_EQ(pmm_donate(3 * MiB, 2 * MiB), PMM_E_RANGE);   /* backwards */
+    CHECK_EQ(pmm_donate(2 * MiB + 1, 3 * MiB), PMM_E_UNALIGNED);
+    CHECK_EQ(pmm_donate(2 * MiB, 3 * MiB - 2048), PMM_E_UNALIGNED);
+    CHECK_EQ(host_misuse_count, 5);
+
+    CHECK_EQ(pmm_donate(f, f + 4096), PMM_E_MANAGED);     /* allocated frame */
+    CHECK_EQ(pmm_donate(1 * MiB + 8192, 1 * MiB + 12288), PMM_E_MANAGED);   /* free frame */
+    CHECK(strstr(host_misuse_msg,
+                 "overlaps managed memory 0x00100000-0x00200000 (caller 0x") != NULL);
+    CHECK_EQ(pmm_donate(2 * MiB - 4096, 2 * MiB + 4096), PMM_E_MANAGED);    /* straddles */
+    CHECK_EQ(pmm_donate(2 * MiB, 3 * MiB + 4096), PMM_E_MANAGED);
+    CHECK_EQ(pmm_donate(0, 8 * MiB), PMM_E_RANGE);
+    CHECK_EQ(host_misuse_count, 10);
+    check_counts(512, 511);
+
+    CHECK_EQ(pmm_donate(2 * MiB, 2 * MiB + 4096), PMM_OK);
+    CHECK_EQ(pmm_donate(2 * MiB, 2 * MiB + 4096), PMM_E_MANAGED);           /* twice */
+    CHECK_EQ(pmm_donate(2 * MiB, 2 * MiB), PMM_OK);        /* empty: nothing to do */
+    CHECK_EQ(host_misuse_count, 11);
+    check_counts(513, 512);
+
+    setup(NULL, 0);                                        /* no bitmap at all */
+    CHECK_EQ(pmm_donate(1 * MiB, 2 * MiB), PMM_E_RANGE);
+    check_counts(0, 0);
+}
+
+/*
+ *   0 1 2 3 4 5 6 7 8 ... 508 509 510 511
+ *   U . . . U . . . U ...  U   .   .   .     (128 one-frame ranges, frames 4i)
+ *
+ * Expect a donation that would need a 129th range to fail with PMM_E_FULL and
+ * change nothing, while one that extends an existing range still works.
+ */
+static void test_donate_full(void)
+{
+    struct mem_range r[MEMMAP_MAX_USABLE];
+
+    for (int i = 0; i < MEMMAP_MAX_USABLE; i++) {
+        r[i].start = FRAME(4 * i);
+        r[i].end = FRAME(4 * i + 1);
+    }
+    setup(r, MEMMAP_MAX_USABLE);
+    check_counts(128, 128);
+    CHECK_EQ(pmm_donate(FRAME(2), FRAME(3)), PMM_E_FULL);
+    CHECK_EQ(host_misuse_count, 0);
+    check_counts(128, 128);
+    CHECK_EQ(pmm_free(FRAME(2)), PMM_E_RESERVED);
+    CHECK_EQ(pmm_donate(FRAME(1), FRAME(2)), PMM_OK);      /* extends range 0 */
+    CHECK_EQ(pmm_donate(FRAME(3), FRAME(4)), PMM_OK);      /* extends range 1 downwards */
+    CHECK_EQ(pmm_donate(FRAME(2), FRAME(3)), PMM_OK);      /* joins them: room again */
+    CHECK_EQ(pmm_donate(FRAME(6), FRAME(7)), PMM_OK);      /* a new range fits now */
+    check_counts(132, 132);
+    for (uint32_t n = 0; n < 8; n++)
+        CHECK_EQ(pmm_alloc(), FRAME(n == 5 ? 6 : n == 6 ? 8 : n == 7 ? 12 : n));
+}
+
+/*
+ *   0                                  256M
+ *   |                U                  |
+ *
+ * Allocating leaves summary bits of emptied words set; searches clear them.
+ * Expect, after taking every frame, three far-apart frees to come back lowest
+ * first, a free below the hint to be found, and nothing after that.
+ */
+static void test_stale_summaries(void)
+{
+    uint32_t n;
+
+    SETUP({0, 256 * MiB});
+    for (n = 0; n < 65536; n++)
+        if (pmm_alloc() != FRAME(n))
+            break;
+    CHECK_EQ(n, 65536);
+    CHECK_EQ(pmm_free(FRAME(40000)), PMM_OK);
+    CHECK_EQ(pmm_free(FRAME(1100)), PMM_OK);
+    CHECK_EQ(pmm_free(FRAME(65000)), PMM_OK);
+    CHECK_EQ(pmm_alloc(), FRAME(1100));
+    CHECK_EQ(pmm_free(FRAME(3)), PMM_OK);
+    CHECK_EQ(pmm_alloc(), FRAME(3));
+    CHECK_EQ(pmm_alloc(), FRAME(40000));
+    CHECK_EQ(pmm_alloc_contig(1, 4096, 0), FRAME(65000));
+    CHECK_EQ(pmm_alloc(), PMM_NO_FRAME);
+    CHECK_EQ(pmm_free(FRAME(777)), PMM_OK);
+    CHECK_EQ(pmm_alloc_contig(1, 4096, 0), FRAME(777));
+    CHECK_EQ(pmm_alloc(), PMM_NO_FRAME);
+    check_counts(65536, 0);
+    CHECK_EQ(host_misuse_count, 0);
+}
+
 int main(void)
 {
     test_init_counts();
@@ -424,6 +622,11 @@ int main(void)
     test_4g();
     test_random_model();
     test_with_sanitiser();
+    test_donate_hole();
+    test_donate_island();
+    test_donate_misuse();
+    test_donate_full();
+    test_stale_summaries();
     free(storage);
     return check_summary("test_pmm");
 }
