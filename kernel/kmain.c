@@ -3,22 +3,26 @@
  *
  * boot/boot.asm calls kmain(magic, info) on the boot stack in the higher half,
  * with the identity mapping already gone. The order matters:
- *   1. output (serial, screen) so everything after can explain itself;
+ *   1. serial output, so everything after can explain itself (the screen is
+ *      chosen once the loader's information is read: kernel/console.c);
  *   2. GDT and IDT, so an exception produces a report instead of a reset;
  *   3. the multiboot information, copied before anything can overwrite it;
  *   4. the CPU's features, then memory: map -> frame allocator -> kernel page
  *      tables -> heap (kernel/meminit.c);
- *   5. the quick self-checks, an optional test, and "kernel: ready".
+ *   5. the quick self-checks, an optional test, "kernel: ready", and the
+ *      monitor (kernel/monitor.c).
  */
 #include "bootinfo.h"
 #include "cpu.h"
 #include "cmdline.h"
+#include "console.h"
 #include "debug.h"
 #include "faults.h"
 #include "gdt.h"
 #include "io.h"
 #include "kprintf.h"
 #include "meminit.h"
+#include "monitor.h"
 #include "multiboot.h"
 #include "qemu.h"
 #include "selftest.h"
@@ -46,6 +50,7 @@ static void check_magic(uint32_t magic)
 {
     if (magic == MULTIBOOT_BOOTLOADER_MAGIC)
         return;
+    console_init(0);                  /* no loader information: VGA text */
     kprintf("PANIC: not started by a multiboot loader: magic 0x%08x, expected 0x%08x\n",
             (unsigned)magic, MULTIBOOT_BOOTLOADER_MAGIC);
     kprintf("kernel: boot this kernel with GRUB (multiboot) or qemu -kernel; halted\n");
@@ -86,8 +91,6 @@ static int starts_with(const char *s, const char *prefix)
 void kmain(uint32_t magic, uint32_t info_phys)
 {
     serial_init();
-    vga_init();
-    kprintf_set_screen(vga_putc);
     gdt_init();
     idt_init();
     pic_mask_all();
@@ -99,6 +102,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
     check_magic(magic);
 
     bootinfo_init(info_phys);
+    console_init(&bootinfo.mbi);      /* VGA text now, or a framebuffer once memory is up */
     cmdline_parse(bootinfo.cmdline);
     if (cmdline_get("exit") && cmdline_get("exit")[0] == 'q')
         qemu_exit_enable();
@@ -109,6 +113,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 
     cpu_detect();
     mem_init();
+    console_init_framebuffer(&bootinfo.mbi);
 
     boot_selftest();
     mem_selftest();
@@ -126,6 +131,9 @@ void kmain(uint32_t magic, uint32_t info_phys)
     }
 
     kprintf("kernel: ready\n");
+    /* Under the test harness (exit=qemu) the run ends here, unless it wants the shell. */
+    if (cmdline_has("shell") || !cmdline_has("exit"))
+        monitor_run();
     qemu_exit(selftest_failed() ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
     for (;;)
         hlt();

@@ -125,6 +125,7 @@ void mem_init(void)
     facts.frames_at_init = pmm_free_frames();
     carve[ncarve].start = at;
     carve[ncarve].end = at + (uint64_t)pages * PAGE_SIZE;
+    carve_what[ncarve] = "frame bitmap";
     ncarve++;
     facts.map = &map;
     facts.carve = carve;
@@ -146,6 +147,34 @@ void mem_init(void)
     kprintf("heap: 0x%08x-0x%08x (%u MiB of address space), pages mapped on demand\n",
             (unsigned)heap_base, (unsigned)(heap_base + HEAP_VIRT_SIZE - 1),
             (unsigned)(HEAP_VIRT_SIZE >> 20));
+}
+
+void mem_print_map(void)
+{
+    kprintf("raw memory map from the loader (%d entries):\n", nraw);
+    for (int i = 0; i < nraw; i++)
+        kprintf("  0x%016llx-0x%016llx %s\n", (unsigned long long)raw[i].base,
+                (unsigned long long)(raw[i].base + raw[i].len - 1), memmap_type_name(raw[i].type));
+    kprintf("never handed out:\n");
+    for (int i = 0; i < ncarve; i++)
+        if (carve[i].end > carve[i].start)
+            kprintf("  0x%08llx-0x%08llx %s\n", (unsigned long long)carve[i].start,
+                    (unsigned long long)(carve[i].end - 1), carve_what[i] ? carve_what[i] : "frame bitmap");
+    kprintf("usable after sanitising (%d ranges, %llu KiB):\n", map.n_usable,
+            (unsigned long long)(map.usable_bytes >> 10));
+    for (int i = 0; i < map.n_usable; i++)
+        kprintf("  0x%08llx-0x%08llx\n", (unsigned long long)map.usable[i].start,
+                (unsigned long long)(map.usable[i].end - 1));
+    if (facts.donated.end > facts.donated.start)
+        kprintf("  0x%08llx-0x%08llx (boot page tables, given back after paging was set up)\n",
+                (unsigned long long)facts.donated.start, (unsigned long long)(facts.donated.end - 1));
+    if (map.ignored_above_4g)
+        kprintf("ignored above 4 GiB: %llu MiB\n", (unsigned long long)(map.ignored_above_4g >> 20));
+}
+
+uintptr_t mem_heap_base(void)
+{
+    return heap_base;
 }
 
 void mem_selftest(void)

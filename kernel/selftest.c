@@ -34,6 +34,12 @@ void selftest_group_end(void)
 int selftest_passed(void) { return passed; }
 int selftest_failed(void) { return failed; }
 
+void selftest_reset(void)
+{
+    passed = failed = 0;
+    group = 0;
+}
+
 void selftest_summary(void)
 {
     kprintf("selftest: %d passed, %d failed\n", passed, failed);

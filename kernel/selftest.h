@@ -20,6 +20,9 @@ void selftest_group_end(void);
 int selftest_passed(void);
 int selftest_failed(void);
 
+/* Forget the counts (before running the checks again from the monitor). */
+void selftest_reset(void);
+
 /* Print the closing "selftest: N passed, N failed". */
 void selftest_summary(void);
 

@@ -562,3 +562,15 @@ uint32_t pmm_used_frames(void)
 {
     return total - nfree;
 }
+
+bool pmm_is_managed(paddr_t frame)
+{
+    uint32_t f = frame >> PAGE_SHIFT;
+
+    return nlevels != 0 && f < nframes && managed(f);
+}
+
+uint32_t pmm_span_frames(void)
+{
+    return nframes;
+}

@@ -75,6 +75,12 @@ int pmm_donate(paddr_t start, paddr_t end);
 /* Is this frame currently allocated (false for free or unmanaged frames)? */
 bool pmm_is_allocated(paddr_t frame);
 
+/* Does the allocator manage this frame (usable RAM, free or allocated)? */
+bool pmm_is_managed(paddr_t frame);
+
+/* Frames covered by the bitmap: from frame 0 up to the highest usable frame. */
+uint32_t pmm_span_frames(void);
+
 /* Counts, in frames. total = usable frames managed; used = total - free. */
 uint32_t pmm_total_frames(void);
 uint32_t pmm_free_frames(void);

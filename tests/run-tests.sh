@@ -4,7 +4,8 @@
 #   1. host unit tests (build/host/test_*), under AddressSanitizer and UBSan;
 #      each prints "<name>: N passed, N failed";
 #   2. each libFuzzer target over its checked-in corpus plus a short random run;
-#   3. the headless QEMU boot tests (tests/boot-tests.sh).
+#   3. the headless QEMU boot tests (tests/boot-tests.sh);
+#   4. the monitor driven over serial (tests/shell-tests.sh).
 # The last line is "N passed, N failed"; the exit status is non-zero on any failure.
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
@@ -57,6 +58,10 @@ done
 
 echo "== boot tests"
 bash tests/boot-tests.sh | tee "$out"
+add_counts "$out"
+
+echo "== monitor tests"
+bash tests/shell-tests.sh | tee "$out"
 add_counts "$out"
 
 echo "$passed passed, $failed failed"

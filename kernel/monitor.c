@@ -1,0 +1,531 @@
+/*
+ * kernel/monitor.c - the kernel monitor (see monitor.h).
+ *
+ * Every command is one row in the table below: a name, its arguments, a line of
+ * help and a function. Numbers are hexadecimal with 0x, decimal otherwise; a
+ * malformed number or an unknown command gets a one-line error and the prompt
+ * comes back. Nothing a user types can fault the kernel except `fault`, whose
+ * whole point is to fault: `dump` checks the page tables before reading.
+ */
+#include "monitor.h"
+#include "cpu.h"
+#include "faults.h"
+#include "io.h"
+#include "kprintf.h"
+#include "meminit.h"
+#include "qemu.h"
+#include "selftest.h"
+#include "drivers/keyboard.h"
+#include "drivers/serial.h"
+#include "mm/heap.h"
+#include "mm/memlayout.h"
+#include "mm/mmu.h"
+#include "mm/pmm.h"
+#include "mm/pte.h"
+#include "mm/vmm.h"
+
+#define LINE_MAX 128
+#define HISTORY 8
+#define MAX_ARGS 8
+#define PROMPT "mon> "
+
+/* ------------------------------------------------------------ helpers */
+
+static bool streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+/* Parse "0x1f" (hex) or "31" (decimal) into *out; false if malformed or too big. */
+static bool parse_number(const char *s, uint32_t *out)
+{
+    uint64_t v = 0;
+    unsigned base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+    }
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        unsigned d;
+        if (*s >= '0' && *s <= '9')
+            d = (unsigned)(*s - '0');
+        else if (base == 16 && *s >= 'a' && *s <= 'f')
+            d = (unsigned)(*s - 'a' + 10);
+        else if (base == 16 && *s >= 'A' && *s <= 'F')
+            d = (unsigned)(*s - 'A' + 10);
+        else
+            return false;
+        v = v * base + d;
+        if (v > 0xFFFFFFFFu)
+            return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+static bool arg_number(const char *cmd, const char *arg, uint32_t *out)
+{
+    if (parse_number(arg, out))
+        return true;
+    kprintf("%s: '%s' is not a number (use 0x... for hex)\n", cmd, arg);
+    return false;
+}
+
+/* ------------------------------------------------------------ commands */
+
+static void cmd_help(int argc, char **argv);
+
+static void cmd_meminfo(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    uint32_t t = pmm_total_frames(), f = pmm_free_frames(), u = pmm_used_frames();
+    kprintf("frames: %u total (%u KiB), %u free (%u KiB), %u used (%u KiB)\n", (unsigned)t,
+            (unsigned)(t * 4), (unsigned)f, (unsigned)(f * 4), (unsigned)u, (unsigned)(u * 4));
+    kprintf("page tables allocated by the vmm: %u\n", (unsigned)vmm_tables_allocated());
+    struct heap_stats st;
+    heap_stats(&st);
+    kprintf("heap: %u pages held (peak %u): %u in slabs, %u large, %u metadata, %u cached\n",
+            (unsigned)st.pages_held, (unsigned)st.pages_peak, (unsigned)st.slab_pages,
+            (unsigned)st.large_pages, (unsigned)st.meta_pages, (unsigned)st.cached_pages);
+    kprintf("heap: %llu allocs, %llu frees, %llu reallocs, %llu failed; %u large blocks live\n",
+            (unsigned long long)st.allocs, (unsigned long long)st.frees,
+            (unsigned long long)st.reallocs, (unsigned long long)st.failed_allocs,
+            (unsigned)st.large_live);
+    for (int i = 0; i < HEAP_NCLASSES; i++) {
+        const struct heap_class_stats *c = &st.cls[i];
+        if (c->slabs || c->live)
+            kprintf("  class %4u B: %u live, %u slabs, %llu bytes held\n", (unsigned)c->size,
+                    (unsigned)c->live, (unsigned)c->slabs, (unsigned long long)c->bytes_held);
+    }
+}
+
+static void cmd_mmap(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    mem_print_map();
+}
+
+/* Print one run of pages with the same flags and contiguous frames. */
+static void print_run(uintptr_t va, uintptr_t end, paddr_t pa, uint32_t flags)
+{
+    char f[16];
+    pte_flags_str(flags, f, sizeof f);
+    kprintf("  0x%08x-0x%08x -> 0x%08x-0x%08x %6u pages  %s\n", (unsigned)va, (unsigned)(end - 1),
+            (unsigned)pa, (unsigned)(pa + (end - va) - 1), (unsigned)((end - va) / PAGE_SIZE), f);
+}
+
+static void cmd_pagemap(int argc, char **argv)
+{
+    uint32_t from, to;
+    if (!arg_number("pagemap", argv[1], &from))
+        return;
+    if (argc > 2) {
+        if (!arg_number("pagemap", argv[2], &to))
+            return;
+    } else {
+        to = from + PT_SPAN - 1 < from ? 0xFFFFFFFFu : from + PT_SPAN - 1;   /* 4 MiB by default */
+    }
+    if (to < from) {
+        kprintf("pagemap: TO is below FROM\n");
+        return;
+    }
+    kprintf("pagemap 0x%08x-0x%08x (flags: P present, W writable, U user, T write-through,\n"
+            "  C cache-disabled, A accessed, D dirty, S 4 MiB, G global):\n", (unsigned)from, (unsigned)to);
+    uint64_t va = PAGE_ROUND_DOWN(from);
+    uint64_t run_va = 0;
+    paddr_t run_pa = 0, next_pa = 0;
+    uint32_t run_fl = 0;
+    bool in_run = false;
+    int runs = 0;
+    while (va <= to) {
+        uint32_t pde = vmm_pde((uintptr_t)va);
+        uint32_t pte = pte_present(pde) ? vmm_pte((uintptr_t)va) : 0;
+        bool mapped = pte_present(pte);
+        uint32_t fl = pte_flags(pte);
+        if (in_run && (!mapped || fl != run_fl || pte_frame(pte) != next_pa)) {
+            print_run((uintptr_t)run_va, (uintptr_t)va, run_pa, run_fl);
+            in_run = false;
+            if (++runs == 40) {
+                kprintf("  (stopping after 40 runs)\n");
+                return;
+            }
+        }
+        if (mapped && !in_run) {
+            in_run = true;
+            run_va = va;
+            run_pa = pte_frame(pte);
+            run_fl = fl;
+        }
+        next_pa = pte_frame(pte) + PAGE_SIZE;
+        /* Skip a whole 4 MiB when there is no page table. */
+        va = pte_present(pde) ? va + PAGE_SIZE : (va | (PT_SPAN - 1)) + 1;
+    }
+    if (in_run)
+        print_run((uintptr_t)run_va, (uintptr_t)(va > (uint64_t)to + 1 ? (uint64_t)to + 1 : va), run_pa,
+                  run_fl);
+    else if (runs == 0)
+        kprintf("  nothing mapped\n");
+}
+
+static void cmd_vtop(int argc, char **argv)
+{
+    (void)argc;
+    uint32_t va;
+    if (!arg_number("vtop", argv[1], &va))
+        return;
+    char f[16];
+    uint32_t pde = vmm_pde(va);
+    kprintf("vtop 0x%08x: directory index %u, table index %u, offset 0x%03x\n", (unsigned)va,
+            (unsigned)PDX(va), (unsigned)PTX(va), (unsigned)PGOFF(va));
+    if (!pte_present(pde)) {
+        kprintf("  PDE[%u] = 0x%08x: not present, so 0x%08x is not mapped\n", (unsigned)PDX(va),
+                (unsigned)pde, (unsigned)va);
+        return;
+    }
+    kprintf("  PDE[%u] = 0x%08x: page table at 0x%08x, %s\n", (unsigned)PDX(va), (unsigned)pde,
+            (unsigned)pte_frame(pde), pte_flags_str(pde, f, sizeof f));
+    uint32_t pte = vmm_pte(va);
+    if (!pte_present(pte)) {
+        kprintf("  PTE[%u] = 0x%08x: not present, so 0x%08x is not mapped\n", (unsigned)PTX(va),
+                (unsigned)pte, (unsigned)va);
+        return;
+    }
+    kprintf("  PTE[%u] = 0x%08x: frame 0x%08x, %s\n", (unsigned)PTX(va), (unsigned)pte,
+            (unsigned)pte_frame(pte), pte_flags_str(pte, f, sizeof f));
+    kprintf("  0x%08x -> physical 0x%08x\n", (unsigned)va, (unsigned)(pte_frame(pte) | PGOFF(va)));
+}
+
+static void cmd_dump(int argc, char **argv)
+{
+    uint32_t addr, len = 64;
+    if (!arg_number("dump", argv[1], &addr) || (argc > 2 && !arg_number("dump", argv[2], &len)))
+        return;
+    if (len > 4096) {
+        kprintf("dump: at most 4096 bytes at a time\n");
+        len = 4096;
+    }
+    for (uint32_t off = 0; off < len; off += 16) {
+        uintptr_t line = addr + off;
+        uint32_t n = len - off < 16 ? len - off : 16;
+        /* Both ends of the line must be mapped (a line may cross a page boundary). */
+        if (line < addr || !vmm_translate(line, 0, 0) || !vmm_translate(line + n - 1, 0, 0)) {
+            uintptr_t bad = vmm_translate(line, 0, 0) ? line + n - 1 : line;
+            kprintf("dump: 0x%08x is not mapped\n", (unsigned)bad);
+            return;
+        }
+        const volatile uint8_t *p = (const volatile uint8_t *)line;
+        kprintf("%08x ", (unsigned)line);
+        for (uint32_t i = 0; i < 16; i++) {
+            if (i < n)
+                kprintf(" %02x", p[i]);
+            else
+                kprintf("   ");
+        }
+        kprintf("  ");
+        for (uint32_t i = 0; i < n; i++)
+            kprintf("%c", p[i] >= 32 && p[i] < 127 ? p[i] : '.');
+        kprintf("\n");
+    }
+}
+
+/* Blocks from `alloc`, so `free` only frees what the user allocated (a typo must not panic). */
+#define MAX_USER_BLOCKS 32
+static void *user_blocks[MAX_USER_BLOCKS];
+
+static void cmd_alloc(int argc, char **argv)
+{
+    (void)argc;
+    uint32_t size;
+    if (!arg_number("alloc", argv[1], &size))
+        return;
+    int slot = -1;
+    for (int i = 0; i < MAX_USER_BLOCKS && slot < 0; i++)
+        if (!user_blocks[i])
+            slot = i;
+    if (slot < 0) {
+        kprintf("alloc: %u blocks are live already; free some first\n", MAX_USER_BLOCKS);
+        return;
+    }
+    void *p = kmalloc(size);
+    if (!p) {
+        kprintf("alloc: kmalloc(%u) returned NULL (out of memory)\n", (unsigned)size);
+        return;
+    }
+    user_blocks[slot] = p;
+    paddr_t pa = 0;
+    vmm_translate((uintptr_t)p, &pa, 0);
+    kprintf("alloc: %p (ksize %u), physical 0x%08x\n", p, (unsigned)ksize(p), (unsigned)pa);
+}
+
+static void cmd_free(int argc, char **argv)
+{
+    (void)argc;
+    uint32_t addr;
+    if (!arg_number("free", argv[1], &addr))
+        return;
+    for (int i = 0; i < MAX_USER_BLOCKS; i++) {
+        if (user_blocks[i] && (uint32_t)(uintptr_t)user_blocks[i] == addr) {
+            kfree(user_blocks[i]);
+            user_blocks[i] = 0;
+            kprintf("free: 0x%08x freed\n", (unsigned)addr);
+            return;
+        }
+    }
+    kprintf("free: 0x%08x did not come from 'alloc' (to see a bad free reported, boot with "
+            "test=heap-double-free)\n", (unsigned)addr);
+}
+
+/* One character per chunk of physical memory: 64 columns by up to 16 rows. */
+static void cmd_frames(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    uint32_t span = pmm_span_frames();
+    uint32_t cells = 64 * 16;
+    uint32_t per = (span + cells - 1) / cells;
+    if (per == 0)
+        per = 1;
+    uint32_t kstart = (uint32_t)(uintptr_t)kernel_physical_start >> PAGE_SHIFT;
+    uint32_t kend = (uint32_t)(uintptr_t)kernel_physical_end >> PAGE_SHIFT;
+    kprintf("physical memory, one character per %u KiB (%u frames), 0x00000000-0x%08x:\n",
+            (unsigned)(per * 4), (unsigned)per, (unsigned)(span * PAGE_SIZE - 1));
+    kprintf("  . free   # used   + partly used   K kernel image   - not RAM / reserved\n");
+    for (uint32_t row = 0; row * 64 * per < span; row++) {
+        kprintf("%08x ", (unsigned)(row * 64 * per * PAGE_SIZE));
+        for (uint32_t col = 0; col < 64; col++) {
+            uint32_t first = (row * 64 + col) * per;
+            if (first >= span)
+                break;
+            uint32_t nfree = 0, nused = 0, nkern = 0;
+            for (uint32_t fr = first; fr < first + per && fr < span; fr++) {
+                paddr_t pa = fr << PAGE_SHIFT;
+                if (fr >= kstart && fr < kend)
+                    nkern++;
+                else if (pmm_is_allocated(pa))
+                    nused++;
+                else if (pmm_is_managed(pa))
+                    nfree++;
+            }
+            char c = nkern ? 'K' : nused && nfree ? '+' : nused ? '#' : nfree ? '.' : '-';
+            kprintf("%c", c);
+        }
+        kprintf("\n");
+    }
+    kprintf("%u of %u frames free\n", (unsigned)pmm_free_frames(), (unsigned)pmm_total_frames());
+}
+
+static void cmd_selftest(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    selftest_reset();
+    mem_selftest();
+    selftest_summary();
+}
+
+static void cmd_fault(int argc, char **argv)
+{
+    (void)argc;
+    fault_trigger(argv[1]);
+}
+
+static void cmd_leaks(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    size_t n = heap_leak_report();
+    kprintf("leaks: %u live allocations\n", (unsigned)n);
+}
+
+static void cmd_reboot(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    kprintf("kernel: rebooting\n");
+    /* Pulse the CPU reset line through the keyboard controller... */
+    for (int i = 0; i < 100000 && (inb(0x64) & 0x02); i++)
+        ;
+    outb(0x64, 0xFE);
+    /* ...and if that did nothing, force a triple fault with an empty IDT. */
+    struct {
+        uint16_t limit;
+        uint32_t base;
+    } __attribute__((packed)) none = { 0, 0 };
+    __asm__ volatile("lidt %0; int3" : : "m"(none));
+    halt_forever();
+}
+
+static void cmd_halt(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    kprintf("kernel: halted\n");
+    qemu_exit(QEMU_EXIT_PASS);      /* a clean end for the test harness */
+    for (;;) {
+        cli();
+        hlt();
+    }
+}
+
+static const struct command {
+    const char *name;
+    int min_args;
+    const char *args;
+    const char *help;
+    void (*fn)(int argc, char **argv);
+} commands[] = {
+    { "help", 0, "", "this list", cmd_help },
+    { "meminfo", 0, "", "frames total/free/used and heap statistics", cmd_meminfo },
+    { "mmap", 0, "", "the loader's raw memory map and the sanitised usable ranges", cmd_mmap },
+    { "pagemap", 1, "FROM [TO]", "virtual -> physical runs with their flags (default: 4 MiB)", cmd_pagemap },
+    { "vtop", 1, "ADDR", "translate one virtual address step by step", cmd_vtop },
+    { "dump", 1, "ADDR [LEN]", "hex dump of mapped memory (default 64 bytes)", cmd_dump },
+    { "alloc", 1, "SIZE", "kmalloc SIZE bytes and show where they landed", cmd_alloc },
+    { "free", 1, "ADDR", "kfree a block from 'alloc'", cmd_free },
+    { "leaks", 0, "", "list live heap allocations", cmd_leaks },
+    { "frames", 0, "", "a picture of physical memory", cmd_frames },
+    { "selftest", 0, "", "run the memory self-checks again", cmd_selftest },
+    { "fault", 1, "KIND", "provoke a fault: null low text rodata unmapped overflow ud div0", cmd_fault },
+    { "reboot", 0, "", "reset the machine", cmd_reboot },
+    { "halt", 0, "", "stop the machine", cmd_halt },
+};
+#define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
+
+static void cmd_help(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    kprintf("commands (numbers: 0x... hex, else decimal):\n");
+    for (int i = 0; i < NCOMMANDS; i++)
+        kprintf("  %-8s %-11s %s\n", commands[i].name, commands[i].args, commands[i].help);
+}
+
+void monitor_exec(char *line)
+{
+    char *argv[MAX_ARGS + 1];
+    int argc = 0;
+    for (char *p = line; *p;) {
+        while (*p == ' ' || *p == '\t')
+            *p++ = '\0';
+        if (!*p)
+            break;
+        if (argc == MAX_ARGS) {
+            kprintf("error: too many arguments (at most %d)\n", MAX_ARGS - 1);
+            return;
+        }
+        argv[argc++] = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+    }
+    argv[argc] = 0;
+    if (argc == 0)
+        return;
+    for (int i = 0; i < NCOMMANDS; i++) {
+        if (streq(argv[0], commands[i].name)) {
+            if (argc - 1 < commands[i].min_args) {
+                kprintf("usage: %s %s\n", commands[i].name, commands[i].args);
+                return;
+            }
+            commands[i].fn(argc, argv);
+            return;
+        }
+    }
+    kprintf("error: unknown command '%s' (try 'help')\n", argv[0]);
+}
+
+/* ------------------------------------------------------ line editing */
+
+static char history[HISTORY][LINE_MAX];
+static int history_count;
+
+/* The next key from either console; arrow keys arrive on serial as ESC [ A/B/C/D. */
+static int read_key(void)
+{
+    static int esc;        /* 0, or 1 after ESC, 2 after ESC [ */
+    for (;;) {
+        int c = keyboard_getc();
+        if (c >= 0)
+            return c;
+        c = serial_getc();
+        if (c < 0)
+            continue;
+        if (esc == 1) {
+            esc = c == '[' ? 2 : 0;
+            continue;
+        }
+        if (esc == 2) {
+            esc = 0;
+            if (c == 'A')
+                return KEY_UP;
+            if (c == 'B')
+                return KEY_DOWN;
+            continue;
+        }
+        if (c == 27) {
+            esc = 1;
+            continue;
+        }
+        return c;
+    }
+}
+
+static void erase(int n)
+{
+    for (int i = 0; i < n; i++)
+        kprintf("\b \b");
+}
+
+static void read_line(char *buf)
+{
+    int len = 0, h = history_count;   /* h: which history entry is shown */
+    for (;;) {
+        int c = read_key();
+        if (c == '\r' || c == '\n') {
+            buf[len] = '\0';
+            kprintf("\n");
+            return;
+        }
+        if (c == '\b' || c == 127) {
+            if (len > 0) {
+                len--;
+                erase(1);
+            }
+        } else if (c == 3 || c == 21) {          /* Ctrl-C, Ctrl-U: drop the line */
+            erase(len);
+            len = 0;
+        } else if (c == KEY_UP || c == KEY_DOWN) {
+            int oldest = history_count > HISTORY ? history_count - HISTORY : 0;
+            int nh = c == KEY_UP ? h - 1 : h + 1;
+            if (nh < oldest || nh > history_count)
+                continue;
+            h = nh;
+            erase(len);
+            len = 0;
+            if (h < history_count)
+                for (const char *s = history[h % HISTORY]; *s; s++)
+                    buf[len++] = *s;
+            buf[len] = '\0';
+            kprintf("%s", buf);
+        } else if (c >= 32 && c < 127 && len < LINE_MAX - 1) {
+            buf[len++] = (char)c;
+            kprintf("%c", c);
+        }
+    }
+}
+
+void monitor_run(void)
+{
+    char line[LINE_MAX];
+    kprintf("monitor: type 'help' for commands\n");
+    for (;;) {
+        kprintf(PROMPT);
+        read_line(line);
+        if (line[0]) {
+            char *slot = history[history_count % HISTORY];
+            int i = 0;
+            for (; line[i]; i++)
+                slot[i] = line[i];
+            slot[i] = '\0';
+            history_count++;
+        }
+        monitor_exec(line);
+    }
+}

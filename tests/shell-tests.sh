@@ -1,0 +1,115 @@
+#!/bin/bash
+# tests/shell-tests.sh - drive the kernel monitor over the serial port and match its answers.
+#
+# QEMU runs headless with the serial port on a pipe (a bash coprocess). The script
+# waits for the prompt, types one command, collects everything up to the next
+# prompt and checks it against regular expressions. The session ends with
+# `halt`, which ends QEMU through isa-debug-exit. Prints "shell: N passed, N failed".
+cd "$(dirname "$0")/.." || exit 1
+BUILD=${BUILD:-build}
+LOGDIR=${LOGDIR:-$BUILD/test-logs}
+KERNEL=${KERNEL:-$BUILD/kernel.elf}
+mkdir -p "$LOGDIR/failed"
+LOG=$LOGDIR/shell.log
+: > "$LOG"
+passed=0
+failed=0
+PROMPT='mon> '
+
+coproc QEMU_PROC { exec timeout 120 qemu-system-i386 -m 64M -no-reboot -display none -monitor none \
+    -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+    -kernel "$KERNEL" -append "exit=qemu shell" 2>&1; }
+QIN=${QEMU_PROC[1]}
+QOUT=${QEMU_PROC[0]}
+
+# Read from QEMU until the prompt appears; the text before it goes to $REPLY_TEXT.
+wait_prompt() {
+    local buf="" ch
+    while IFS= read -r -s -N 1 -t 30 ch <&"$QOUT"; do
+        [ "$ch" = $'\r' ] && continue
+        buf+=$ch
+        if [[ $buf == *"$PROMPT" ]]; then
+            REPLY_TEXT=${buf%"$PROMPT"}
+            printf '%s' "$buf" >> "$LOG"
+            return 0
+        fi
+    done
+    REPLY_TEXT=$buf
+    printf '%s' "$buf" >> "$LOG"
+    return 1
+}
+
+result() {   # result OK NAME WHY
+    if [ "$1" = 1 ]; then
+        passed=$((passed + 1)); printf '  ok    %s\n' "$2"
+    else
+        failed=$((failed + 1)); printf '  FAIL  %s: %s\n' "$2" "$3"
+    fi
+}
+
+# check COMMAND PATTERN...: type the command, then every pattern must match a line of
+# its output (a leading '!' means: must not match).
+check() {
+    local cmd=$1 why="" name
+    shift
+    name=${cmd//$'\e'/<ESC>}
+    name=${name//$'\b'/<BS>}
+    printf '%s\r' "$cmd" >&"$QIN"
+    if ! wait_prompt; then
+        result 0 "$name" "no prompt came back"
+        return
+    fi
+    for pat in "$@"; do
+        case $pat in
+            !*) if grep -Eq -- "${pat#!}" <<< "$REPLY_TEXT"; then why="output matches /${pat#!}/"; break; fi ;;
+            *) if ! grep -Eq -- "$pat" <<< "$REPLY_TEXT"; then why="output lacks /$pat/"; break; fi ;;
+        esac
+    done
+    [ -z "$why" ] && result 1 "$name" || result 0 "$name" "$why"
+}
+
+echo "shell tests (monitor over serial, log in $LOG):"
+if ! wait_prompt; then
+    result 0 "boot to the prompt" "no prompt (see $LOG)"
+else
+    result 1 "boot to the prompt"
+    H='0x[0-9a-f]{8}'
+    check "help" '^  meminfo ' '^  pagemap  FROM \[TO\]' '^  fault    KIND' '^  halt '
+    check "meminfo" "^frames: [0-9]+ total \([0-9]+ KiB\), [0-9]+ free" '^heap: [0-9]+ pages held \(peak [0-9]+\)'
+    check "mmap" '^raw memory map from the loader \([0-9]+ entries\):' \
+        '^  0x0000000000100000-0x0000000003fdffff available$' '^usable after sanitising' \
+        "^  $H-0x03fdffff\$" 'kernel image$' 'frame bitmap$'
+    check "vtop 0xc0100000" '^  PDE\[768\] = 0x[0-9a-f]{8}: page table at' \
+        '^  PTE\[256\] = 0x00100[0-9a-f]{3}: frame 0x00100000, P-' '^  0xc0100000 -> physical 0x00100000$'
+    check "vtop 0x1000" '^  PDE\[0\] = 0x00000000: not present, so 0x00001000 is not mapped$'
+    check "pagemap 0xc0100000 0xc0101fff" '^  0xc0100000-0xc0101fff -> 0x00100000-0x00101fff +2 pages  P-' '!PW'
+    check "pagemap 0x0" '^  nothing mapped$'
+    check "dump 0xc00b8000 16" '^c00b8000  [0-9a-f]{2} [0-9a-f]{2} '
+    check "dump 0x10" '^dump: 0x00000010 is not mapped$'
+    # A dump that runs off the end of the VGA buffer stops at the first unmapped byte.
+    check "dump 0xc00bffe0 64" '^c00bfff0 ' '^dump: 0xc00c0000 is not mapped$'
+    check "alloc 100" "^alloc: ($H) \(ksize 112\), physical $H\$"
+    ptr=$(grep -Eo '^alloc: 0x[0-9a-f]{8}' <<< "$REPLY_TEXT" | cut -d' ' -f2)
+    check "meminfo" '^  class  112 B: 1 live'
+    check "free ${ptr:-0x0}" "^free: ${ptr:-none} freed\$"
+    check "free 0x1234" '^free: 0x00001234 did not come from'
+    check "frames" '^  \. free   # used' '^00000000 -+.*K' "^[0-9]+ of [0-9]+ frames free\$"
+    check "selftest" '^selftest: vmm-layout ok$' '^selftest: heap ok$' '^selftest: [0-9]+ passed, 0 failed$'
+    check "bogus" "^error: unknown command 'bogus' \(try 'help'\)\$"
+    check "vtop 12zz" "^vtop: '12zz' is not a number"
+    check "pagemap" '^usage: pagemap FROM \[TO\]$'
+    check "leaks" '^leaks: 0 live allocations$'
+    # Line editing: backspace removes the typo before the command runs.
+    check $'vtopx\b 0xc0100000' '^  0xc0100000 -> physical 0x00100000$'
+    # History: ESC [ A recalls the previous line.
+    check $'\e[A' '^  0xc0100000 -> physical 0x00100000$'
+    printf 'halt\r' >&"$QIN"
+fi
+pid=$QEMU_PROC_PID
+[ -n "${QEMU_PROC[0]:-}" ] && cat <&"${QEMU_PROC[0]}" >> "$LOG" 2>/dev/null
+wait "$pid" 2>/dev/null
+rc=$?
+if [ "$rc" = 33 ]; then result 1 "halt ends QEMU cleanly"; else result 0 "halt ends QEMU cleanly" "exit status $rc"; fi
+[ "$failed" = 0 ] || cp "$LOG" "$LOGDIR/failed/shell.log"
+echo "shell: $passed passed, $failed failed"
+[ "$failed" = 0 ]
