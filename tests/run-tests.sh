@@ -5,7 +5,8 @@
 #      each prints "<name>: N passed, N failed";
 #   2. each libFuzzer target over its checked-in corpus plus a short random run;
 #   3. the headless QEMU boot tests (tests/boot-tests.sh);
-#   4. the monitor driven over serial (tests/shell-tests.sh).
+#   4. the monitor driven over serial (tests/shell-tests.sh);
+#   5. the quick subset of the boot matrix (tests/matrix.sh --quick).
 # The last line is "N passed, N failed"; the exit status is non-zero on any failure.
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
@@ -47,7 +48,10 @@ echo "== fuzz smoke runs (corpus + ${FUZZ_SMOKE_SECONDS}s each)"
 for f in "$BUILD"/fuzz/fuzz_*; do
     [ -x "$f" ] || continue
     n=$(basename "$f")
-    if "$f" -max_total_time="$FUZZ_SMOKE_SECONDS" -print_final_stats=1 "tests/fuzz/corpus/$n" > "$out" 2>&1; then
+    # New inputs go to a scratch directory; the checked-in corpus is only read.
+    mkdir -p "$BUILD/fuzz/smoke-$n"
+    if "$f" -max_total_time="$FUZZ_SMOKE_SECONDS" -print_final_stats=1 "$BUILD/fuzz/smoke-$n" \
+        "tests/fuzz/corpus/$n" > "$out" 2>&1; then
         passed=$((passed + 1))
         echo "  ok   $n ($(grep -E 'stat::number_of_executed_units' "$out" | awk '{print $2}') inputs)"
     else
@@ -62,6 +66,10 @@ add_counts "$out"
 
 echo "== monitor tests"
 bash tests/shell-tests.sh | tee "$out"
+add_counts "$out"
+
+echo "== boot matrix, quick subset (make test-matrix boots every row)"
+bash tests/matrix.sh --quick | tee "$out"
 add_counts "$out"
 
 echo "$passed passed, $failed failed"
