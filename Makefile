@@ -3,11 +3,14 @@
 #   make            kernel.elf, plus kernel.sym (symbol map) and kernel.asm (disassembly)
 #   make iso        a bootable GRUB ISO (build/os.iso)
 #   make run        boot the ISO in QEMU (VGA window when a display exists, serial here)
+#   make run-uefi   the same under UEFI firmware (OVMF, qemu-system-x86_64)
 #   make run-nox    boot with serial only, in this terminal
 #   make debug      boot halted, waiting for gdb (see .gdbinit)
 #   make test       host unit tests, fuzz smoke runs and headless boot tests
 #   make bench      host benchmarks of the frame allocator and the heap
 #   make fuzz       run every fuzzer for FUZZ_TIME seconds
+#   make lint       static checks: clang build, cppcheck, clang-tidy, format-check
+#   make format     apply .clang-format to every C source and header
 #   make clean
 #
 # Tools: i686-elf-* when on PATH, else Debian's i686-linux-gnu-* cross tools;
@@ -97,17 +100,21 @@ fuzz: $(FUZZERS)
 # ------------------------------------------------------------------- kernel
 KERNEL_C   := $(wildcard kernel/*.c drivers/*.c mm/*.c)
 KERNEL_ASM := boot/boot.asm kernel/isr.asm
-KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(BUILD)/%.o,$(KERNEL_ASM))
+KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(BUILD)/%.o,$(KERNEL_ASM)) \
+               $(BUILD)/gen/font.o
+# The framebuffer console's font: a Linux console font (Debian's console-setup-linux),
+# converted to C at build time (drivers/font.h).
+FONT_PSF ?= /usr/share/consolefonts/Uni2-VGA16.psf.gz
 GEN_INC := $(BUILD)/gen/memlayout.inc $(BUILD)/gen/mmu.inc
 
-.PHONY: all kernel iso run run-nox debug test clean tools tools-run tools-test
+.PHONY: all kernel iso run run-uefi run-nox debug test clean tools tools-run tools-test
 .DEFAULT_GOAL := all
 
 all: kernel
 kernel: tools $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm
 
 tools:
-	@CROSS=$(CROSS) sh tools/ensure-tools.sh kernel
+	@CROSS=$(CROSS) FONT_PSF=$(FONT_PSF) sh tools/ensure-tools.sh kernel
 tools-run:
 	@CROSS=$(CROSS) sh tools/ensure-tools.sh run
 tools-test:
@@ -120,6 +127,13 @@ $(BUILD)/gen/%.inc: mm/%.h
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/gen/font.c: tools/psf2c.sh
+	@mkdir -p $(dir $@)
+	sh tools/psf2c.sh $(FONT_PSF) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/font.o: $(BUILD)/gen/font.c
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/%.o: %.asm $(GEN_INC)
@@ -175,6 +189,15 @@ QEMU_DISPLAY := $(if $(DISPLAY)$(WAYLAND_DISPLAY),,-display none)
 run: iso
 	$(QEMU) $(QEMU_COMMON) -cdrom $(BUILD)/os.iso -serial mon:stdio $(QEMU_DISPLAY)
 
+# UEFI: the same ISO under 64-bit OVMF (its variable store copied, as firmware writes to it).
+OVMF_CODE ?= /usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS ?= /usr/share/OVMF/OVMF_VARS_4M.fd
+run-uefi: iso
+	cp $(OVMF_VARS) $(BUILD)/ovmf-vars.fd
+	qemu-system-x86_64 $(QEMU_COMMON) -drive if=pflash,format=raw,unit=0,readonly=on,file=$(OVMF_CODE) \
+	  -drive if=pflash,format=raw,unit=1,file=$(BUILD)/ovmf-vars.fd \
+	  -cdrom $(BUILD)/os.iso -serial mon:stdio $(QEMU_DISPLAY)
+
 run-nox: iso
 	$(QEMU) $(QEMU_COMMON) -cdrom $(BUILD)/os.iso -nographic
 
@@ -186,7 +209,85 @@ debug: iso
 test: tools-test kernel $(BUILD)/os.iso $(HOST_TESTS) $(FUZZERS)
 	@sh tests/run-tests.sh
 
+# --------------------------------------------------------------------- lint
+# make lint: the static checks, every one an error. The kernel built and linked
+# with clang beside GCC (build/clang/kernel.elf), cppcheck and clang-tidy over
+# kernel/ drivers/ mm/ (tools/cppcheck.supp, .clang-tidy), and format-check.
+# make format rewrites every C source in place with .clang-format.
+CLANG        ?= clang
+CLANG_TIDY   ?= clang-tidy
+CLANG_FORMAT ?= clang-format
+CPPCHECK     ?= cppcheck
+LLD          ?= ld.lld
+LINT_JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+# The kernel's own flags, for clang's bare-metal i686 target.
+CLANG_CFLAGS := --target=i686-elf $(CFLAGS)
+# clang-tidy parses with the same target and flags (no -Werror: its own checks decide).
+TIDY_FLAGS   := --target=i686-elf $(filter-out -Werror -MMD -MP -g,$(CFLAGS))
+CPPCHECK_FLAGS := --enable=warning,style,performance,portability --std=c11 --platform=unix32 \
+                  --error-exitcode=1 --inline-suppr --quiet --suppress=missingIncludeSystem \
+                  --suppressions-list=tools/cppcheck.supp -j $(LINT_JOBS) -I. -Imm -Ikernel -Idrivers
+FORMAT_SRCS   = $(wildcard kernel/*.[ch] drivers/*.[ch] mm/*.[ch] tests/host/*.[ch] \
+                           tests/fuzz/*.[ch] tests/bench/*.[ch])
+CLANG_OBJS   := $(patsubst %.c,$(BUILD)/clang/%.o,$(KERNEL_C)) $(BUILD)/clang/gen/font.o
+CLANG_LINK   := $(CLANG_OBJS) $(patsubst %.asm,$(BUILD)/%.o,$(KERNEL_ASM))
+
+.PHONY: lint tools-lint lint-clang cppcheck clang-tidy format format-check
+lint: tools-lint lint-clang cppcheck clang-tidy format-check
+	@echo "lint: all checks passed"
+tools-lint:
+	@CROSS=$(CROSS) FONT_PSF=$(FONT_PSF) sh tools/ensure-tools.sh lint
+
+lint-clang: $(BUILD)/clang/kernel.elf
+
+$(BUILD)/clang/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CLANG_CFLAGS) -c $< -o $@
+
+$(BUILD)/clang/gen/font.o: $(BUILD)/gen/font.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CLANG_CFLAGS) -c $< -o $@
+
+# The same two links as the GCC kernel's, with LLVM's linker.
+$(BUILD)/clang/kernel0.elf: $(CLANG_LINK) $(BUILD)/gen/ksyms0.o linker.ld
+	$(LLD) $(LDFLAGS) -o $@ $(CLANG_LINK) $(BUILD)/gen/ksyms0.o
+
+$(BUILD)/clang/ksyms.asm: $(BUILD)/clang/kernel0.elf tools/gensyms.sh
+	sh tools/gensyms.sh $(NM) $< > $@
+
+$(BUILD)/clang/ksyms.o: $(BUILD)/clang/ksyms.asm
+	$(NASM) $(NASMFLAGS) $< -o $@
+
+$(BUILD)/clang/kernel.elf: $(CLANG_LINK) $(BUILD)/clang/ksyms.o linker.ld
+	$(LLD) $(LDFLAGS) -o $@ $(CLANG_LINK) $(BUILD)/clang/ksyms.o
+	@$(NM) -n $(BUILD)/clang/kernel0.elf | grep ' [tT] ' > $(BUILD)/clang/text0.txt
+	@$(NM) -n $@ | grep ' [tT] ' > $(BUILD)/clang/text1.txt
+	@cmp -s $(BUILD)/clang/text0.txt $(BUILD)/clang/text1.txt || \
+	  { echo "error: text moved between the two links; the symbol table would be wrong"; exit 1; }
+
+cppcheck:
+	$(CPPCHECK) $(CPPCHECK_FLAGS) kernel drivers mm
+
+clang-tidy:
+	@echo "$(CLANG_TIDY) (.clang-tidy) over $(words $(KERNEL_C)) files"
+	@printf '%s\n' $(KERNEL_C) | xargs -P $(LINT_JOBS) -I{} \
+	  $(CLANG_TIDY) --quiet {} -- $(TIDY_FLAGS) 2>/dev/null || \
+	  { echo "clang-tidy: findings above (fix them, or NOLINT with a reason)"; exit 1; }
+
+format:
+	$(CLANG_FORMAT) -i $(FORMAT_SRCS)
+
+format-check:
+	$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_SRCS)
+
 clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -type f -name '*.d' 2>/dev/null)
+
+# ------------------------------------------------------------- boot matrix
+# Boot every configuration of tests/matrix.sh (loaders, machines, CPUs, memory
+# sizes, UEFI, Bochs) and print one row each; `make test` runs its --quick subset.
+.PHONY: test-matrix
+test-matrix: tools-test kernel $(BUILD)/os.iso
+	@bash tests/matrix.sh

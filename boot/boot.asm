@@ -21,7 +21,8 @@
 MB_MAGIC        equ 0x1BADB002
 MB_PAGE_ALIGN   equ 1 << 0          ; load modules on page boundaries
 MB_MEMORY_INFO  equ 1 << 1          ; give us mem_lower/upper and the memory map
-MB_FLAGS        equ MB_PAGE_ALIGN | MB_MEMORY_INFO
+MB_VIDEO_MODE   equ 1 << 2          ; set a video mode and describe it (the fields below)
+MB_FLAGS        equ MB_PAGE_ALIGN | MB_MEMORY_INFO | MB_VIDEO_MODE
 
 extern kmain
 extern boot_pd, boot_pts, boot_pt_count, boot_fixmap_pt, boot_tables_end
@@ -31,6 +32,14 @@ align 4
     dd MB_MAGIC
     dd MB_FLAGS
     dd -(MB_MAGIC + MB_FLAGS)
+    ; The a.out address fields: present because the video fields follow them,
+    ; ignored since flag bit 16 is clear (GRUB reads our ELF headers instead).
+    dd 0, 0, 0, 0, 0
+    ; Video mode wish: a linear framebuffer (mode_type 0), 1024x768 at 32 bits.
+    ; Under UEFI it is the only kind of screen there is; under BIOS GRUB sets a
+    ; VBE mode, or leaves VGA text when it cannot (the kernel handles both).
+    dd 0                            ; mode_type: linear graphics
+    dd 1024, 768, 32                ; width, height, depth (0 would mean no preference)
 
 ; Symbols are virtual addresses; this gives the physical one.
 %define PHYS(x) ((x) - KERNEL_BASE)

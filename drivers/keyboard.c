@@ -83,7 +83,7 @@ int keyboard_getc(void)
         caps = !caps;
         return -1;
     }
-    char c = shift ? shifted[sc] : normal[sc];
+    char c = (shift ? shifted : normal)[sc];
     if (caps && c >= 'a' && c <= 'z')
         c = (char)(c - 'a' + 'A');
     else if (caps && c >= 'A' && c <= 'Z')

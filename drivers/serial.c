@@ -46,7 +46,7 @@ bool serial_init(void)
     return present = true;
 }
 
-void serial_putc(char c)
+void serial_putc(char c)   /* NOLINT(misc-no-recursion): one level, for the '\r' */
 {
     if (!present)
         return;

@@ -107,7 +107,7 @@ int kformat(format_emit_fn emit, void *ctx, const char *fmt, va_list ap)
             s.pad = ' ';
         int longs = 0;
         for (; *fmt == 'l' || *fmt == 'z'; fmt++)
-            longs += (*fmt == 'z') ? (sizeof(size_t) > 4 ? 2 : 1) : 1;
+            longs += (*fmt == 'z' && sizeof(size_t) > 4) ? 2 : 1;
 
         uint64_t u;
         int64_t d;
@@ -117,7 +117,7 @@ int kformat(format_emit_fn emit, void *ctx, const char *fmt, va_list ap)
             if (longs >= 2)
                 d = va_arg(ap, long long);
             else if (longs == 1)
-                d = va_arg(ap, long);
+                d = va_arg(ap, long);   /* NOLINT(bugprone-branch-clone): long is int only on i386 */
             else
                 d = va_arg(ap, int);
             u = d < 0 ? (uint64_t)0 - (uint64_t)d : (uint64_t)d;
@@ -129,7 +129,7 @@ int kformat(format_emit_fn emit, void *ctx, const char *fmt, va_list ap)
             if (longs >= 2)
                 u = va_arg(ap, unsigned long long);
             else if (longs == 1)
-                u = va_arg(ap, unsigned long);
+                u = va_arg(ap, unsigned long);   /* NOLINT(bugprone-branch-clone): as above */
             else
                 u = va_arg(ap, unsigned int);
             n += emit_number(emit, ctx, &s, u, *fmt == 'u' ? 10 : 16, *fmt == 'X', 0, "");

@@ -31,6 +31,8 @@ static inline void outl(uint16_t port, uint32_t v)
     __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
 }
 
+/* One line each, as a table (clang-format would give each five). */
+/* clang-format off */
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt"); }
@@ -42,6 +44,7 @@ static inline uint32_t read_cr4(void) { uint32_t v; __asm__ volatile("mov %%cr4,
 static inline void write_cr0(uint32_t v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
 static inline void write_cr3(uint32_t v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
 static inline void write_cr4(uint32_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+/* clang-format on */
 
 /* Drop the TLB entry for one virtual page (the 486 introduced INVLPG). */
 static inline void invlpg(uintptr_t va)

@@ -9,9 +9,25 @@
 
 static void (*screen_putc)(char c);
 
+/* Until a screen is attached, output is also kept here (the last EARLY_LOG_SIZE
+ * bytes) and replayed onto the screen when one is, so a screen that comes up
+ * late (a framebuffer needs paging) still shows the whole boot. */
+#define EARLY_LOG_SIZE 8192
+static char early_log[EARLY_LOG_SIZE];
+static uint32_t early_len;           /* bytes logged; the last EARLY_LOG_SIZE are kept */
+
 void kprintf_set_screen(void (*putc)(char c))
 {
     screen_putc = putc;
+    if (!putc)
+        return;
+    uint32_t i = early_len > EARLY_LOG_SIZE ? early_len - EARLY_LOG_SIZE : 0;
+    if (i > 0)                       /* lost the start: begin at a line boundary */
+        while (i < early_len && early_log[i++ % EARLY_LOG_SIZE] != '\n')
+            ;
+    for (; i < early_len; i++)
+        putc(early_log[i % EARLY_LOG_SIZE]);
+    early_len = 0;
 }
 
 static void console_emit(char c, void *ctx)
@@ -20,6 +36,8 @@ static void console_emit(char c, void *ctx)
     serial_putc(c);
     if (screen_putc)
         screen_putc(c);
+    else
+        early_log[early_len++ % EARLY_LOG_SIZE] = c;
 }
 
 int kvprintf(const char *fmt, va_list ap)

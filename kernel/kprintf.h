@@ -15,7 +15,8 @@
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kvprintf(const char *fmt, va_list ap);
 
-/* Where output goes in addition to the serial port (the screen driver). */
+/* Where output goes in addition to the serial port (the screen driver). What
+ * was printed before any screen was set is replayed to the first one set. */
 void kprintf_set_screen(void (*putc)(char c));
 
 void panic_at(const char *file, int line, const char *fmt, ...)

@@ -210,7 +210,9 @@ static void cmd_dump(int argc, char **argv)
     }
     for (uint32_t off = 0; off < len; off += 16) {
         uintptr_t line = addr + off;
-        uint32_t n = len - off < 16 ? len - off : 16;
+        uint32_t n = len - off;   /* bytes on this line: 1 to 16 */
+        if (n > 16)
+            n = 16;
         /* Both ends of the line must be mapped (a line may cross a page boundary). */
         if (line < addr || !vmm_translate(line, 0, 0) || !vmm_translate(line + n - 1, 0, 0)) {
             uintptr_t bad = vmm_translate(line, 0, 0) ? line + n - 1 : line;
@@ -309,7 +311,7 @@ static void cmd_frames(int argc, char **argv)
                 else if (pmm_is_managed(pa))
                     nfree++;
             }
-            char c = nkern ? 'K' : nused && nfree ? '+' : nused ? '#' : nfree ? '.' : '-';
+            int c = nkern ? 'K' : nused && nfree ? '+' : nused ? '#' : nfree ? '.' : '-';
             kprintf("%c", c);
         }
         kprintf("\n");

@@ -18,7 +18,20 @@
 #define MBI_ELF_SHDR    (1u << 5)
 #define MBI_MEM_MAP     (1u << 6)
 #define MBI_LOADER_NAME (1u << 9)
-#define MBI_FRAMEBUFFER (1u << 12)
+#define MBI_FRAMEBUFFER (1u << 12)   /* framebuffer_* and color_info */
+
+/* framebuffer_type: what the framebuffer_* fields describe. */
+#define MB_FB_INDEXED  0   /* palette colours; color_info = palette address and size */
+#define MB_FB_RGB      1   /* direct colour; color_info = the fields below */
+#define MB_FB_EGA_TEXT 2   /* VGA text mode: width x height characters at 0xB8000 */
+
+/* For MB_FB_RGB, color_info holds bit position then size of red, green, blue. */
+#define MB_FB_RED_POS    0
+#define MB_FB_RED_SIZE   1
+#define MB_FB_GREEN_POS  2
+#define MB_FB_GREEN_SIZE 3
+#define MB_FB_BLUE_POS   4
+#define MB_FB_BLUE_SIZE  5
 
 struct multiboot_info {
     uint32_t flags;
@@ -37,6 +50,10 @@ struct multiboot_info {
     uint64_t framebuffer_addr;
     uint32_t framebuffer_pitch, framebuffer_width, framebuffer_height;
     uint8_t framebuffer_bpp, framebuffer_type;
+    /* The specification's table puts color_info at offset 110, but GRUB's own
+     * multiboot.h (what GRUB writes) has it in a union with a 32-bit field,
+     * aligned to offset 112. We follow GRUB. */
+    uint8_t color_info_pad[2];
     uint8_t color_info[6];
 } __attribute__((packed));
 

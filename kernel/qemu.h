@@ -4,7 +4,10 @@
  * QEMU's isa-debug-exit device (-device isa-debug-exit,iobase=0xf4,iosize=4)
  * ends the emulator when a value v is written to its port, with exit status
  * (v << 1) | 1. The kernel writes only when the command line says exit=qemu, so
- * real hardware never sees the port write.
+ * real hardware never sees the port write. With the option `hold` as well, a
+ * passing run does not end itself: the host ends it (a test that takes a
+ * screenshot first writes the pass value through QEMU's monitor); a panic
+ * still ends the run at once.
  */
 #ifndef KERNEL_QEMU_H
 #define KERNEL_QEMU_H

@@ -103,7 +103,7 @@ static void fill(uint32_t from, uint32_t to)
         w[from >> 5] |= 1u << (from & 31);
         from++;
     }
-    while (to - from >= 32) {
+    while (from + 32 <= to) {
         w[from >> 5] = 0xFFFFFFFFu;
         from += 32;
     }
@@ -232,7 +232,7 @@ static void clear_summary(int k, uint32_t idx)
 /* Mark frame f allocated. */
 static void set_used(uint32_t f)
 {
-    uint32_t *w = &lv[0].words[f >> 5];
+    uint32_t *w = lv[0].words + (f >> 5);
 
     *w &= ~(1u << (f & 31));
     if (*w == 0)
@@ -344,7 +344,7 @@ static inline __attribute__((always_inline)) int free_one(paddr_t frame, void *c
         return refuse_free(PMM_E_UNALIGNED, frame, caller);
     if (f - lowest >= span)        /* below lowest wraps round to a huge value */
         return refuse_free(PMM_E_RANGE, frame, caller);
-    w = &lv[0].words[f >> 5];
+    w = lv[0].words + (f >> 5);
     bit = 1u << (f & 31);
     was = *w;
     if (was & bit)

@@ -51,7 +51,7 @@ static void write_pattern(paddr_t f)
 
 static bool check_pattern(paddr_t f)
 {
-    volatile uint32_t *w = fixmap_set(FIXMAP_SLOT_TEST, f);
+    const volatile uint32_t *w = fixmap_set(FIXMAP_SLOT_TEST, f);
     bool ok = w[PAGE_SIZE / 4 - 1] == pattern(f, PAGE_SIZE / 4 - 1);
     for (unsigned i = 0; i < PAGE_SIZE / 4; i += 64)
         ok = ok && w[i] == pattern(f, i);

@@ -49,7 +49,7 @@ static inline char *pte_flags_str(uint32_t e, char *buf, unsigned size)
     static const char letters[] = "PWUTCADSG";
     unsigned n = 0;
     for (unsigned bit = 0; bit < 9 && n + 1 < size; bit++)
-        buf[n++] = (e & (1u << bit)) ? letters[bit] : '-';
+        buf[n++] = (char)((e & (1u << bit)) ? letters[bit] : '-');
     if (size)
         buf[n < size ? n : size - 1] = '\0';
     return buf;

@@ -67,9 +67,6 @@ uint32_t vmm_kernel_pde_generation(void);
 /* Page tables the vmm has allocated since boot. */
 uint32_t vmm_tables_allocated(void);
 
-/* The boot self-checks of the kernel's mappings and of this API (mm/vmm_selftest.c). */
-void vmm_selftest(void);
-
 /* Is the boot stack's guard page where it should be: unmapped? */
 bool vmm_guard_unmapped(void);
 

@@ -10,6 +10,7 @@
 #include "vmm.h"
 #include "fixmap.h"
 #include "memlayout.h"
+#include "mm_selftest.h"
 #include "pmm.h"
 #include "pte.h"
 #include "vrange.h"
@@ -127,6 +128,17 @@ static void check_api(void)
     SELFTEST(va != 0);
     paddr_t f1 = pmm_alloc(), f2 = pmm_alloc();
     SELFTEST(f1 != PMM_NO_FRAME && f2 != PMM_NO_FRAME);
+    if (va == 0 || f1 == PMM_NO_FRAME || f2 == PMM_NO_FRAME) {
+        /* The failure is recorded; going on would write through address 0 or a bogus frame. */
+        if (f1 != PMM_NO_FRAME)
+            pmm_free(f1);
+        if (f2 != PMM_NO_FRAME)
+            pmm_free(f2);
+        if (va != 0)
+            vrange_free(va);
+        selftest_group_end();
+        return;
+    }
 
     /* Distinct contents in the two frames, written through the fixmap. */
     *(volatile uint32_t *)fixmap_set(FIXMAP_SLOT_TEST, f1) = 0x11111111;

@@ -14,6 +14,11 @@
 #           shell function called with the log's path, which prints nothing and
 #           returns 0 when the log is right, or prints why not.
 #
+# BOOT_HOOK (optional) names a shell function started in the background with
+# the log's path while QEMU runs (e.g. to take a screenshot through a monitor
+# the QEMU ARGS set up); it is stopped when QEMU has ended. GRUB_EXTRA
+# (optional, iso mode) is passed to test_iso as its GRUB_LINES.
+#
 # The kernel gets "exit=qemu" so it ends QEMU itself; -no-reboot turns a triple
 # fault into an exit with status 0 (counted as a reset); `timeout` catches hangs.
 # Each failed boot keeps its log in $LOGDIR/failed/NAME.log.
@@ -28,21 +33,32 @@ boot_failed=0
 
 mkdir -p "$LOGDIR/failed"
 
-# Build (once per command line) an ISO that boots straight into CMDLINE.
+# Build (once per command line) an ISO that boots straight into CMDLINE:
+#   test_iso CMDLINE [GRUB_LINES]
+# GRUB_LINES (optional) go into the menu entry after the multiboot line, e.g.
+# "set gfxpayload=text" to refuse the kernel's request for a graphics mode (the
+# multiboot command itself sets gfxpayload from the kernel's header).
 test_iso() {
-    cmdline=$1
-    key=$(printf '%s' "$cmdline" | cksum | cut -d' ' -f1)
+    cmdline=$1 grub_lines=${2:-}
+    if [ -n "$grub_lines" ]; then
+        key=$(printf '%s\n%s' "$cmdline" "$grub_lines" | cksum | cut -d' ' -f1)
+    else
+        key=$(printf '%s' "$cmdline" | cksum | cut -d' ' -f1)
+    fi
     iso=$BUILD/test-iso/$key.iso
-    if [ ! -f "$iso" ] || [ "$KERNEL" -nt "$iso" ]; then
-        dir=$BUILD/test-iso/$key.dir
+    dir=$BUILD/test-iso/$key.dir
+    # Rebuilt when the kernel differs from the copy inside, not only when newer.
+    if [ ! -f "$iso" ] || ! cmp -s "$KERNEL" "$dir/boot/kernel.elf"; then
         rm -rf "$dir"
         mkdir -p "$dir/boot/grub"
         cp "$KERNEL" "$dir/boot/kernel.elf"
         cat > "$dir/boot/grub/grub.cfg" <<CFG
 set timeout=0
 serial --unit=0 --speed=115200
+insmod all_video
 menuentry "test" {
     multiboot /boot/kernel.elf $cmdline
+    $grub_lines
     boot
 }
 CFG
@@ -58,11 +74,13 @@ boot_case() {
     rm -f "$log"
     case $mode in
         kernel) media="-kernel $KERNEL"; append=$cmdline ;;
-        iso) iso=$(test_iso "$cmdline") || { boot_result "$name" 0 "could not build the test ISO"; return; }
+        iso) iso=$(test_iso "$cmdline" "${GRUB_EXTRA:-}") || { boot_result "$name" 0 "could not build the test ISO"; return; }
              media="-cdrom $iso"; append="" ;;
         *) boot_result "$name" 0 "unknown mode $mode"; return ;;
     esac
     start=$(date +%s)
+    hook_pid=""
+    if [ -n "${BOOT_HOOK:-}" ]; then "$BOOT_HOOK" "$log" & hook_pid=$!; fi
     if [ -n "$append" ]; then
         timeout "$BOOT_TIMEOUT" $QEMU $qargs -no-reboot -display none -monitor none \
             -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
@@ -73,6 +91,7 @@ boot_case() {
             $media </dev/null >"$log.qemu" 2>&1
     fi
     rc=$?
+    if [ -n "$hook_pid" ]; then kill "$hook_pid" 2>/dev/null; wait "$hook_pid" 2>/dev/null; fi
     secs=$(( $(date +%s) - start ))
     tr -d '\r' < "$log" > "$log.txt" 2>/dev/null; mv -f "$log.txt" "$log" 2>/dev/null
 

@@ -83,5 +83,33 @@ boot_case mem-3M kernel "-m 3M" "" pass "${OK_BOOT[@]}"
 boot_case bad-magic kernel "-m 128M" "test=bad-magic" panic \
     '^PANIC: not started by a multiboot loader: magic 0x12345678, expected 0x2badb002'
 
+# --- the screen (issue 6): text on a framebuffer under BIOS (GRUB sets a VBE mode) and
+# UEFI (64- and 32-bit firmware), VGA text without one; each checked on a screenshot
+. tests/screen-lib.sh
+FB_OK=('^fb: 1024x768x32 framebuffer at 0x[0-9a-f]{8} mapped at 0x[0-9a-f]{8}' '^console: framebuffer'
+       '!^console: vga text' '@check_screen')
+BOOT_HOOK=screen_hook boot_case screen-vga-text kernel "-m 64M $(screen_args screen-vga-text)" "hold" pass \
+    "${OK_BOOT[@]}" '^console: vga text$' '!^fb:' '@check_screen'
+BOOT_HOOK=screen_hook boot_case screen-bios-fb iso "-m 128M $(screen_args screen-bios-fb)" "hold" pass \
+    "${OK_BOOT[@]}" "${FB_OK[@]}"
+# Other depths, chosen by setting gfxpayload after `multiboot` (which sets it from our header).
+GRUB_EXTRA="set gfxpayload=1024x768x24" BOOT_HOOK=screen_hook boot_case screen-bios-fb24 iso \
+    "-m 128M $(screen_args screen-bios-fb24)" "hold" pass "${OK_BOOT[@]}" \
+    '^fb: 1024x768x24 framebuffer at 0x[0-9a-f]{8} mapped at' '^console: framebuffer' '@check_screen'
+GRUB_EXTRA="set gfxpayload=800x600x16" boot_case fb-16bpp-refused iso "-m 128M" "" pass "${OK_BOOT[@]}" \
+    '^fb: 16 bits per pixel not supported' '^console: serial only$' '!^console: (framebuffer|vga text)'
+cp /usr/share/OVMF/OVMF_VARS_4M.fd "$LOGDIR/uefi64.vars.fd"
+QEMU=qemu-system-x86_64 BOOT_HOOK=screen_hook BOOT_TIMEOUT=120 boot_case screen-uefi64 iso \
+    "-m 256M -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
+     -drive if=pflash,format=raw,unit=1,file=$LOGDIR/uefi64.vars.fd $(screen_args screen-uefi64)" "hold" pass \
+    "${OK_BOOT[@]}" "${FB_OK[@]}"
+# 32-bit UEFI: Debian's ovmf-ia32 is built with Secure Boot (no keys enrolled), which needs SMM on q35.
+cp /usr/share/OVMF/OVMF32_VARS_4M.fd "$LOGDIR/uefi32.vars.fd"
+BOOT_HOOK=screen_hook BOOT_TIMEOUT=120 boot_case screen-uefi32 iso \
+    "-M q35,smm=on -m 256M -global driver=cfi.pflash01,property=secure,value=on
+     -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF32_CODE_4M.secboot.fd
+     -drive if=pflash,format=raw,unit=1,file=$LOGDIR/uefi32.vars.fd $(screen_args screen-uefi32)" "hold" pass \
+    "${OK_BOOT[@]}" "${FB_OK[@]}"
+
 echo "boot: $boot_passed passed, $boot_failed failed"
 [ "$boot_failed" = 0 ]

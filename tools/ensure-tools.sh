@@ -1,5 +1,5 @@
 #!/bin/sh
-# tools/ensure-tools.sh [kernel|run|test|fuzz] - make sure the build tools exist.
+# tools/ensure-tools.sh [kernel|run|test|fuzz|lint] - make sure the build tools exist.
 #
 # On Debian/Ubuntu missing tools are installed with apt-get (through sudo when
 # not root), saying so first. Elsewhere the script prints exactly what to install
@@ -19,16 +19,33 @@ if ! command -v "${CROSS}gcc" >/dev/null 2>&1; then
     missing_cmds="$missing_cmds ${CROSS}gcc"
     add gcc-i686-linux-gnu; add binutils-i686-linux-gnu
 fi
-if [ "$what" != kernel ]; then
+# The framebuffer console's font (Makefile: FONT_PSF).
+FONT_PSF=${FONT_PSF:-/usr/share/consolefonts/Uni2-VGA16.psf.gz}
+[ -r "$FONT_PSF" ] || { missing_cmds="$missing_cmds $FONT_PSF"; add console-setup-linux; }
+if [ "$what" != kernel ] && [ "$what" != lint ]; then
     command -v qemu-system-i386 >/dev/null 2>&1 || { missing_cmds="$missing_cmds qemu-system-i386"; add qemu-system-x86; }
     command -v grub-mkrescue >/dev/null 2>&1 || { missing_cmds="$missing_cmds grub-mkrescue"; add grub-common; }
     [ -d /usr/lib/grub/i386-pc ] || { missing_cmds="$missing_cmds grub-i386-pc-modules"; add grub-pc-bin; }
     command -v xorriso >/dev/null 2>&1 || { missing_cmds="$missing_cmds xorriso"; add xorriso; }
     command -v mformat >/dev/null 2>&1 || { missing_cmds="$missing_cmds mformat"; add mtools; }
+    # UEFI GRUB: grub-mkrescue then adds 64- and 32-bit EFI loaders to the ISO.
+    [ -d /usr/lib/grub/x86_64-efi ] || { missing_cmds="$missing_cmds grub-x86_64-efi-modules"; add grub-efi-amd64-bin; }
+    [ -d /usr/lib/grub/i386-efi ] || { missing_cmds="$missing_cmds grub-i386-efi-modules"; add grub-efi-ia32-bin; }
+fi
+if [ "$what" = test ] || [ "$what" = run ]; then
+    # UEFI firmware for QEMU: the UEFI boot tests and `make run-uefi`.
+    [ -r /usr/share/OVMF/OVMF_CODE_4M.fd ] || { missing_cmds="$missing_cmds OVMF_CODE_4M.fd"; add ovmf; }
+    [ -r /usr/share/OVMF/OVMF32_CODE_4M.secboot.fd ] || { missing_cmds="$missing_cmds OVMF32_CODE_4M.secboot.fd"; add ovmf-ia32; }
 fi
 if [ "$what" = test ] || [ "$what" = fuzz ]; then
     command -v cc >/dev/null 2>&1 || { missing_cmds="$missing_cmds cc"; add gcc; add libc6-dev; }
     command -v clang >/dev/null 2>&1 || { missing_cmds="$missing_cmds clang"; add clang; }
+fi
+if [ "$what" = lint ]; then
+    # `make lint`: the clang build and link, and the three checkers.
+    for t in clang:clang ld.lld:lld cppcheck:cppcheck clang-tidy:clang-tidy clang-format:clang-format; do
+        command -v "${t%%:*}" >/dev/null 2>&1 || { missing_cmds="$missing_cmds ${t%%:*}"; add "${t#*:}"; }
+    done
 fi
 
 [ -z "$pkgs" ] && exit 0
@@ -47,6 +64,7 @@ if command -v apt-get >/dev/null 2>&1; then
 else
     echo "ensure-tools: please install these (Debian/Ubuntu package names):$pkgs" >&2
     echo "  NASM, an i686 cross GCC and binutils (or i686-elf-gcc), QEMU (qemu-system-i386)," >&2
-    echo "  GRUB 2 with i386-pc modules (grub-mkrescue), xorriso, mtools, clang" >&2
+    echo "  GRUB 2 with i386-pc, x86_64-efi and i386-efi modules (grub-mkrescue), xorriso, mtools," >&2
+    echo "  clang, a PSF console font (FONT_PSF=...), OVMF (64- and 32-bit UEFI firmware)" >&2
     exit 1
 fi
