@@ -61,19 +61,39 @@ static size_t random_size(void)
     return 4096 + rnd() % 20000;         /* some multi-page */
 }
 
-/* Frames in use by the heap = frames gone from the allocator, less new page tables. */
-static uint32_t frames_out(uint32_t free0, uint32_t tables0)
+/* Where the heap and the frame allocator stood before a test. */
+struct footprint {
+    uint32_t pages, free_frames, tables;
+};
+
+static struct footprint footprint_now(void)
 {
-    return free0 - pmm_free_frames() - (vmm_tables_allocated() - tables0);
+    struct heap_stats st;
+    heap_trim();
+    heap_stats(&st);
+    return (struct footprint){ st.pages_held, pmm_free_frames(), vmm_tables_allocated() };
+}
+
+/*
+ * With everything freed, the heap holds what it held at `start` and every frame it
+ * took is back (less page tables the vmm created meanwhile: those are never freed).
+ */
+static void check_back_to_start(const struct footprint *start, struct heap_stats *st)
+{
+    SELFTEST(heap_check() == 0);
+    heap_quarantine_flush();        /* debug mode keeps freed objects aside for a while */
+    heap_trim();
+    heap_stats(st);
+    SELFTEST(st->pages_held == start->pages);
+    uint32_t new_tables = vmm_tables_allocated() - start->tables;
+    SELFTEST(start->free_frames - pmm_free_frames() - new_tables == 0);
 }
 
 void heap_selftest(void)
 {
     selftest_group_begin("heap");
-    heap_trim();
+    struct footprint start = footprint_now();
     struct heap_stats st;
-    heap_stats(&st);
-    uint32_t pages0 = st.pages_held, free0 = pmm_free_frames(), tables0 = vmm_tables_allocated();
 
     unsigned bad_align = 0, bad_pattern = 0, bad_size = 0, failed = 0;
     for (int op = 0; op < OPS; op++) {
@@ -140,12 +160,7 @@ void heap_selftest(void)
     kfree(0);
 
     /* Back to the starting footprint, in the heap and in the frame allocator. */
-    SELFTEST(heap_check() == 0);
-    heap_quarantine_flush();        /* debug mode keeps freed objects aside for a while */
-    heap_trim();
-    heap_stats(&st);
-    SELFTEST(st.pages_held == pages0);
-    SELFTEST(frames_out(free0, tables0) == 0);
+    check_back_to_start(&start, &st);
     kprintf("heap: %u operations, peak %u pages, back to %u pages\n", OPS,
             (unsigned)st.pages_peak, (unsigned)st.pages_held);
     selftest_group_end();
@@ -154,10 +169,9 @@ void heap_selftest(void)
 void heap_selftest_oom(void)
 {
     selftest_group_begin("heap-oom");
-    heap_trim();
+    struct footprint start = footprint_now();
     struct heap_stats st;
     heap_stats(&st);
-    uint32_t pages0 = st.pages_held, free0 = pmm_free_frames(), tables0 = vmm_tables_allocated();
     uint64_t failed0 = st.failed_allocs;
 
     /* Chain blocks through their first word until kmalloc says no: big ones, then small. */
@@ -182,12 +196,7 @@ void heap_selftest_oom(void)
         kfree(chain);
         chain = next;
     }
-    SELFTEST(heap_check() == 0);
-    heap_quarantine_flush();        /* debug mode keeps freed objects aside for a while */
-    heap_trim();
-    heap_stats(&st);
-    SELFTEST(st.pages_held == pages0);
-    SELFTEST(frames_out(free0, tables0) == 0);
+    check_back_to_start(&start, &st);
     /* And it works again. */
     void *p = kmalloc(64 * 1024);
     SELFTEST(p != 0);
