@@ -20,9 +20,12 @@
  *                 lengths below 16 pages, then 8 bins per power of two) with a
  *                 bitmap of non-empty bins: a good fit in O(1).
  *   slab          1-8 pages carved into equal objects of one size class. The
- *                 head descriptor holds the class, the live count and a
- *                 256-bit allocation bitmap; every other page is SLAB_TAIL
- *                 (offset back to the head). Objects carry no header: the
+ *                 head descriptor holds the class (and a copy of its object
+ *                 size, count and reciprocal, so kfree reads one cache line),
+ *                 the live count and a 256-bit allocation bitmap; every other
+ *                 page is SLAB_TAIL with its offset back to the head (in
+ *                 `back`, which is 0 on every other descriptor, so kfree finds
+ *                 the head without a branch). Objects carry no header: the
  *                 bitmap makes double-free detection exact.
  *   large block   LARGE at the head (length, requested size, caller),
  *                 LARGE_TAIL at the last page.
@@ -32,6 +35,8 @@
  * slab; further empty slabs and freed large blocks of up to 16 pages go to a
  * page cache that keeps them committed for a while (see "page cache" below),
  * so an alloc/free loop at a boundary does not commit and release every time.
+ * Before fresh pages are committed, the cached empty slabs join the page cache
+ * and the cache is used or shed first: the caches never raise the peak.
  * Every operation is O(1) apart from copying data and committing pages (and
  * giving back aged cache entries, amortised O(1)); only heap_check() and
  * heap_leak_report() walk the heap.
@@ -87,9 +92,14 @@ struct page_desc {
         struct { uint64_t size, caller; } big;           /* large: requested size, caller */
     } u;
     uint8_t kind, cls, hint, flags;                      /* hint: first map word that may have a 0 */
-    uint16_t inuse, spare16;
+    uint16_t inuse;
+    uint8_t spare8;
+    uint8_t back;                                        /* slab page: offset back to the head (0 elsewhere) */
     uint32_t npages, prev, next;                         /* prev/next: page indices in a list */
-    uint32_t age_prev, age_next, cached_at;              /* page cache: age list, time cached */
+    union {
+        struct { uint32_t age_prev, age_next, cached_at; };  /* page cache: age list, time cached */
+        struct { uint32_t mul; uint16_t nobj, size; };      /* slab head: its class's, at hand */
+    };
 };
 _Static_assert(sizeof(struct page_desc) == DESC_SIZE, "page descriptor must be 64 bytes");
 
@@ -116,14 +126,15 @@ static const uint16_t class_size[HEAP_NCLASSES] = {
 struct class_info {
     uint32_t mul;       /* floor(2^32 / size) + 1: offset * mul >> 32 == offset / size */
     uint16_t nobj;
+    uint16_t size;
     uint8_t pages, nwords;
 };
 
 struct class_state {
-    uint32_t partial;   /* head of the partial-slab list */
+    uint32_t partial;                           /* the partial-slab list: allocations come from its head */
+    uint64_t allocs, frees, requested;          /* live objects: allocs - frees */
     uint32_t empty;     /* the cached empty slab, or NIL */
     uint32_t slabs;
-    uint64_t allocs, frees, requested;          /* live objects: allocs - frees */
 };
 
 static struct heap {
@@ -131,6 +142,8 @@ static struct heap {
     uintptr_t base, data, end;          /* range, first data page, end */
     uint32_t npages, nmeta;             /* pages in the range, descriptor pages (M) */
     bool ready, debug;
+    size_t fast_small;                  /* kmalloc's fast path takes sizes below this (0 in debug mode) */
+    uintptr_t fast_span;                /* kfree's fast path takes [data, data + fast_span) (0 in debug mode) */
     struct class_info ci[HEAP_NCLASSES];
     struct class_state cs[HEAP_NCLASSES];
     uint8_t size_class[HEAP_SMALL_MAX / 16 + 1];
@@ -149,7 +162,7 @@ static struct heap {
 } H;
 
 static uint32_t meta_map[MAX_META / 32];   /* descriptor page committed? */
-static uint8_t meta_ref[MAX_META];         /* tagged descriptors in each descriptor page */
+static uint8_t meta_ref[MAX_META];         /* tagged descriptors in each descriptor page (non-zero: backed) */
 
 /* ------------------------------------------------------------ tiny helpers */
 
@@ -280,6 +293,7 @@ static struct page_desc *set_tag(uint32_t i, enum page_kind kind, uint32_t npage
         meta_ref[i / DESC_PER_PAGE]++;
     d->kind = (uint8_t)kind;
     d->flags = 0;
+    d->back = 0;
     d->npages = npages;
     return d;
 }
@@ -294,6 +308,7 @@ static void untag(uint32_t i)
         return;
     d->kind = PK_NONE;
     d->flags = 0;
+    d->back = 0;
     if (--meta_ref[i / DESC_PER_PAGE] == 0)
         meta_idle(i);
 }
@@ -561,27 +576,35 @@ static uint32_t cache_take(uint32_t n)
 
 /* ------------------------------------------------------------------ slabs */
 
-static void partial_push(unsigned c, uint32_t h)
+/*
+ * Each class keeps its partial slabs in one list and allocates from its head,
+ * the first free object by the bitmap. A full slab that gets an object back
+ * goes to the head: it is nearly full, and its descriptor was just touched.
+ * A full slab is on no list; an empty one becomes the class's cached empty
+ * slab or goes to the page cache. (In a steady state the fast paths move a
+ * slab on or off the list on almost every call.)
+ */
+static inline void partial_push(struct class_state *cs, uint32_t h, struct page_desc *d)
 {
-    struct page_desc *d = desc(h);
+    uint32_t next = cs->partial;
+    d->flags = PF_PARTIAL;
     d->prev = NIL;
-    d->next = H.cs[c].partial;
-    if (d->next != NIL)
-        desc(d->next)->prev = h;
-    H.cs[c].partial = h;
-    d->flags |= PF_PARTIAL;
+    d->next = next;
+    if (next != NIL)
+        desc(next)->prev = h;
+    cs->partial = h;
 }
 
-static void partial_remove(unsigned c, uint32_t h)
+static inline void partial_remove(struct class_state *cs, struct page_desc *d)
 {
-    struct page_desc *d = desc(h);
-    if (d->prev != NIL)
-        desc(d->prev)->next = d->next;
+    uint32_t prev = d->prev, next = d->next;
+    if (next != NIL)
+        desc(next)->prev = prev;
+    if (prev != NIL)
+        desc(prev)->next = next;
     else
-        H.cs[c].partial = d->next;
-    if (d->next != NIL)
-        desc(d->next)->prev = d->prev;
-    d->flags &= (uint8_t)~PF_PARTIAL;
+        cs->partial = next;
+    d->flags = 0;
 }
 
 static void slab_reset_map(struct page_desc *d, const struct class_info *ci)
@@ -598,11 +621,44 @@ static void slab_reset_map(struct page_desc *d, const struct class_info *ci)
     d->hint = 0;
 }
 
-/* A fresh slab for class c on the partial list, or NIL when out of memory. */
+static void slab_release(unsigned c, uint32_t h)
+{
+    uint32_t n = H.ci[c].pages;
+    for (uint32_t j = 1; j + 1 < n; j++)
+        untag(h + j);
+    H.cs[c].slabs--;
+    H.slab_pages -= n;
+    tag_large(h, n);
+    cache_push(h);
+    cache_shed(0);
+}
+
+/*
+ * Before committing fresh pages, hand every class's cached empty slab to the
+ * page cache, where any class or large block can reuse it: the hysteresis
+ * caches never add to the peak footprint.
+ */
+static void slabs_uncache_empty(void)
+{
+    for (unsigned c = 0; c < HEAP_NCLASSES; c++) {
+        uint32_t h = H.cs[c].empty;
+        if (h != NIL) {
+            H.cs[c].empty = NIL;
+            desc(h)->flags = 0;
+            slab_release(c, h);
+        }
+    }
+}
+
+/* A fresh slab for class c (on no list), or NIL when out of memory. */
 static uint32_t slab_new(unsigned c)
 {
     const struct class_info *ci = &H.ci[c];
     uint32_t h = cache_take(ci->pages);
+    if (h == NIL) {
+        slabs_uncache_empty();
+        h = cache_take(ci->pages);
+    }
     if (h != NIL) {
         for (uint32_t j = 1; j + 1 < ci->pages; j++) {
             if (meta_ensure(h + j) != 0) {
@@ -620,26 +676,39 @@ static uint32_t slab_new(unsigned c)
     }
     struct page_desc *d = set_tag(h, PK_SLAB, ci->pages);
     for (uint32_t j = 1; j < ci->pages; j++)
-        set_tag(h + j, PK_SLAB_TAIL, j);
+        set_tag(h + j, PK_SLAB_TAIL, j)->back = (uint8_t)j;
     d->cls = (uint8_t)c;
     d->inuse = 0;
+    d->mul = ci->mul;
+    d->nobj = ci->nobj;
+    d->size = ci->size;
     slab_reset_map(d, ci);
     H.cs[c].slabs++;
     H.slab_pages += ci->pages;
-    partial_push(c, h);
     return h;
 }
 
-static void slab_release(unsigned c, uint32_t h)
+/*
+ * Take the first free object of slab h, the head of class c's partial list
+ * (descriptor d), from bitmap word w (its hint, which has a free object). A
+ * slab that fills up leaves the list.
+ */
+static inline void *slab_take(unsigned c, uint32_t h, struct page_desc *d, unsigned w)
 {
-    uint32_t n = H.ci[c].pages;
-    for (uint32_t j = 1; j + 1 < n; j++)
-        untag(h + j);
-    H.cs[c].slabs--;
-    H.slab_pages -= n;
-    tag_large(h, n);
-    cache_push(h);
-    cache_shed(0);
+    uint32_t m = d->u.map[w];
+    unsigned bit = ctz32(~m);
+    void *p = (void *)(page_addr(h) + (uintptr_t)(w * 32 + bit) * d->size);
+    m |= 1u << bit;
+    d->u.map[w] = m;
+    if (++d->inuse == d->nobj) {
+        partial_remove(&H.cs[c], d);
+        d->hint = 8;                    /* full: the first free word is past the map */
+    } else if (m == ~0u) {
+        while (d->u.map[++w] == ~0u)    /* a free object is left: the scan stops in the map */
+            ;
+        d->hint = (uint8_t)w;
+    }
+    return p;
 }
 
 static void *slab_alloc(unsigned c)
@@ -648,49 +717,54 @@ static void *slab_alloc(unsigned c)
     uint32_t h = cs->partial;
     if (h == NIL) {
         h = cs->empty;
-        if (h != NIL) {
+        if (h != NIL)
             cs->empty = NIL;
-            desc(h)->flags &= (uint8_t)~PF_EMPTY;
-            partial_push(c, h);
-        } else if ((h = slab_new(c)) == NIL) {
+        else if (!H.ready || (h = slab_new(c)) == NIL)
             return NULL;
-        }
+        partial_push(cs, h, desc(h));
     }
     struct page_desc *d = desc(h);
-    unsigned w = d->hint;
-    while (w < 8 && d->u.map[w] == ~0u)
-        w++;
-    if (w >= 8) {
-        MISUSE("heap: corrupted metadata: slab %p on the partial list is full (caller %p)\n",
-               (void *)page_addr(h), CALLER());
+    if (d->hint >= 8 || d->u.map[d->hint] == ~0u) {
+        MISUSE("heap: corrupted metadata: partial slab %p of class %u has no free object at its hint %u\n",
+               (void *)page_addr(h), c, d->hint);
         return NULL;
     }
-    unsigned bit = ctz32(~d->u.map[w]);
-    d->u.map[w] |= 1u << bit;
-    d->hint = (uint8_t)w;
-    if (++d->inuse == H.ci[c].nobj)
-        partial_remove(c, h);
-    return (void *)(page_addr(h) + (uintptr_t)(w * 32 + bit) * class_size[c]);
+    return slab_take(c, h, d, d->hint);
+}
+
+/*
+ * Slab h (descriptor d) of class c just got object (w, bit) back and stays
+ * in use: update its bitmap and count, and its place in the partial list.
+ */
+static inline void slab_put(unsigned c, uint32_t h, struct page_desc *d, unsigned w, uint32_t bit)
+{
+    struct class_state *cs = &H.cs[c];
+    d->u.map[w] &= ~bit;
+    d->hint = (uint8_t)(w < d->hint ? w : d->hint);
+    cs->frees++;
+    if (d->inuse-- == d->nobj)
+        partial_push(cs, h, d);         /* was full */
 }
 
 /* Return object (w, bit) of slab h to it: the object was validated. */
 static void slab_free_obj(unsigned c, uint32_t h, struct page_desc *d, unsigned w, uint32_t bit)
 {
     struct class_state *cs = &H.cs[c];
+    if (d->inuse != 1) {
+        slab_put(c, h, d, w, bit);
+        return;
+    }
     d->u.map[w] &= ~bit;
-    if (w < d->hint)
-        d->hint = (uint8_t)w;
-    if (d->inuse-- == H.ci[c].nobj)
-        partial_push(c, h);
+    d->hint = (uint8_t)(w < d->hint ? w : d->hint);
     cs->frees++;
-    if (d->inuse == 0) {
-        partial_remove(c, h);
-        if (cs->empty == NIL) {
-            cs->empty = h;
-            d->flags |= PF_EMPTY;
-        } else {
-            slab_release(c, h);
-        }
+    d->inuse = 0;
+    if (d->flags & PF_PARTIAL)
+        partial_remove(cs, d);
+    if (cs->empty == NIL) {
+        cs->empty = h;
+        d->flags = PF_EMPTY;
+    } else {
+        slab_release(c, h);
     }
 }
 
@@ -703,6 +777,7 @@ static uint32_t large_alloc_pages(uint32_t n, uint32_t align_pages)
         h = cache_take(n);
     if (h != NIL)
         return h;
+    slabs_uncache_empty();
     cache_shed(n);
     h = pages_alloc(n, align_pages, false);
     if (h != NIL)
@@ -916,7 +991,10 @@ static size_t block_need(size_t size)
     return H.debug ? size + REDZONE_MIN + TRAILER_SIZE : size;
 }
 
-static void *alloc(size_t size, size_t align, void *caller)
+/* Kept out of line so that the fast paths, which fall back on them, stay lean. */
+#define SLOW_PATH __attribute__((noinline))
+
+static SLOW_PATH void *alloc(size_t size, size_t align, void *caller)
 {
     if (!H.ready || size > H.end - H.data) {
         H.failed++;
@@ -996,7 +1074,7 @@ static void release(const struct loc *l, void *caller)
     }
 }
 
-static void heap_free(void *ptr, void *caller)
+static SLOW_PATH void heap_free(void *ptr, void *caller)
 {
     struct loc l;
     if (!ptr)
@@ -1006,26 +1084,22 @@ static void heap_free(void *ptr, void *caller)
 }
 
 /*
- * kmalloc's fast path: a small size, debug mode off, and a partial slab whose
- * hint word has a free object. Everything else goes through alloc().
+ * kmalloc's fast path: a small size on a ready heap outside debug mode, and a
+ * partial slab in the class. Everything else goes through alloc().
  */
 void *kmalloc(size_t size)
 {
-    if (size <= HEAP_SMALL_MAX && !H.debug) {
+    if (size < H.fast_small) {
         unsigned c = H.size_class[(size + 15) >> 4];
-        uint32_t h = H.cs[c].partial;
+        struct class_state *cs = &H.cs[c];
+        uint32_t h = cs->partial;
         if (h != NIL) {
             struct page_desc *d = desc(h);
-            unsigned w = d->hint;
-            uint32_t m = d->u.map[w];
-            if (m != ~0u) {
-                unsigned bit = ctz32(~m);
-                d->u.map[w] = m | (1u << bit);
-                if (++d->inuse == H.ci[c].nobj)
-                    partial_remove(c, h);
-                H.cs[c].allocs++;
-                H.cs[c].requested += size;
-                return (void *)(page_addr(h) + (uintptr_t)(w * 32 + bit) * class_size[c]);
+            unsigned w = d->hint & 7u;      /* (a partial slab's hint is below 8) */
+            if (d->u.map[w] != ~0u) {
+                cs->allocs++;
+                cs->requested += size;
+                return slab_take(c, h, d, w);
             }
         }
     }
@@ -1033,34 +1107,39 @@ void *kmalloc(size_t size)
 }
 
 /*
- * kfree's fast path: debug mode off, an allocated object in the first page of
- * a slab that stays partial. Everything else (NULL, misuse, slab state
- * changes) goes through heap_free() and its full checks.
+ * kfree's fast path: a ready heap outside debug mode and an allocated slab
+ * object, checked as lookup() checks it, whose slab does not become empty.
+ * Everything else (NULL, misuse, large blocks, emptied slabs) goes through
+ * heap_free() and its full checks.
  */
 void kfree(void *ptr)
 {
     uintptr_t a = (uintptr_t)ptr;
-    if (a - H.data < H.end - H.data && !(a & 15) && !H.debug) {
+    if (a - H.data < H.fast_span && !(a & 15)) {
         uint32_t i = (uint32_t)((a - H.base) >> PAGE_SHIFT);
-        if (meta_committed(i)) {
-            struct page_desc *d = desc(i);
-            unsigned c = d->cls;
-            if (d->kind == PK_SLAB && c < HEAP_NCLASSES && d->inuse > 1 && d->inuse < H.ci[c].nobj) {
-                uint32_t off = (uint32_t)(a - page_addr(i));
-                uint32_t idx = (uint32_t)(((uint64_t)off * H.ci[c].mul) >> 32);
-                unsigned w = idx / 32;
-                uint32_t bit = 1u << (idx % 32);
-                if (idx * class_size[c] == off && (d->u.map[w] & bit)) {
-                    d->u.map[w] &= ~bit;
-                    if (w < d->hint)
-                        d->hint = (uint8_t)w;
-                    d->inuse--;
-                    H.cs[c].frees++;
-                    return;
-                }
-            }
-        }
+        if (meta_ref[i / DESC_PER_PAGE] == 0)
+            goto slow;                      /* nothing tagged there: maybe not even backed */
+        if (desc(i)->back > i % DESC_PER_PAGE)
+            goto slow;                      /* the head's descriptor is in another page */
+        uint32_t h = i - desc(i)->back;     /* the slab's head page (i itself when not in a slab) */
+        struct page_desc *d = desc(h);
+        unsigned c = d->cls;
+        if (d->kind != PK_SLAB || c >= HEAP_NCLASSES || d->inuse <= 1)
+            goto slow;                      /* not a slab, corrupted, or the slab empties */
+        /* off * mul: its high half is off / size and its low half is below mul
+         * exactly when size divides off (checked for every class and offset
+         * below 8 pages: the multiply and the divisibility test in one). */
+        uint32_t off = (uint32_t)(a - page_addr(h));
+        uint64_t q = (uint64_t)off * d->mul;
+        uint32_t idx = (uint32_t)(q >> 32);
+        unsigned w = idx / 32;
+        uint32_t bit = 1u << (idx % 32);
+        if (idx >= d->nobj || (uint32_t)q >= d->mul || !(d->u.map[w] & bit))
+            goto slow;
+        slab_put(c, h, d, w, bit);
+        return;
     }
+slow:
     heap_free(ptr, CALLER());
 }
 
@@ -1188,10 +1267,19 @@ void *krealloc(void *ptr, size_t size)
 
 /* ------------------------------------------------------ setup and control */
 
+/* The fast paths of kmalloc and kfree run only on a ready heap outside debug mode. */
+static void set_fast_paths(void)
+{
+    bool on = H.ready && !H.debug;
+    H.fast_small = on ? HEAP_SMALL_MAX + 1 : 0;
+    H.fast_span = on ? H.end - H.data : 0;
+}
+
 void heap_init(const struct heap_page_source *src, uintptr_t base, size_t size)
 {
     fill(&H, 0, sizeof H);
     fill(meta_map, 0, sizeof meta_map);
+    fill(meta_ref, 0, sizeof meta_ref);     /* kfree's fast path trusts a non-zero count */
     H.src = *src;
     H.debug = HEAP_DEBUG != 0;
 
@@ -1216,6 +1304,7 @@ void heap_init(const struct heap_page_source *src, uintptr_t base, size_t size)
         if (ci->nobj > MAX_SLAB_OBJS)
             ci->nobj = MAX_SLAB_OBJS;
         ci->nwords = (uint8_t)((ci->nobj + 31) / 32);
+        ci->size = (uint16_t)s;
         ci->mul = (uint32_t)(0xffffffffu / s) + 1;
     }
     for (unsigned k = 0, c = 0; k <= HEAP_SMALL_MAX / 16; k++) {
@@ -1248,6 +1337,7 @@ void heap_init(const struct heap_page_source *src, uintptr_t base, size_t size)
     tag_run(nmeta, n);
     bin_insert(nmeta, n);
     H.ready = true;
+    set_fast_paths();
     mm_log("heap: %u KiB at %p, %u descriptor pages, %u size classes 16..%u, debug %s\n",
            (unsigned)(n * (PAGE / 1024)), (void *)H.data, (unsigned)nmeta, HEAP_NCLASSES,
            HEAP_SMALL_MAX, H.debug ? "on" : "off");
@@ -1273,6 +1363,7 @@ int heap_set_debug(bool on)
     }
     heap_trim();        /* cached large blocks carry no trailer state; start clean */
     H.debug = on;
+    set_fast_paths();
     mm_log("heap: debug mode %s\n", on ? "on" : "off");
     return 0;
 }
@@ -1285,14 +1376,7 @@ bool heap_debug_enabled(void)
 size_t heap_trim(void)
 {
     size_t before = H.pages_held;
-    for (unsigned c = 0; c < HEAP_NCLASSES; c++) {
-        uint32_t h = H.cs[c].empty;
-        if (h != NIL) {
-            H.cs[c].empty = NIL;
-            desc(h)->flags = 0;
-            slab_release(c, h);
-        }
-    }
+    slabs_uncache_empty();
     cache_shed(H.pc_pages);
     return before - H.pages_held;
 }
@@ -1447,6 +1531,17 @@ int heap_check(void)
             if (d->flags != want)
                 BAD("heap: check: slab at page %u (%u of %u used) has flags %x\n",
                     (unsigned)i, (unsigned)d->inuse, (unsigned)H.ci[c].nobj, d->flags);
+            if (d->inuse < H.ci[c].nobj && (d->hint >= 8 || d->u.map[d->hint] == ~0u))
+                BAD("heap: check: slab at page %u (%u of %u used) has no free object at hint %u\n",
+                    (unsigned)i, (unsigned)d->inuse, (unsigned)H.ci[c].nobj, d->hint);
+            if (d->back != 0)
+                BAD("heap: check: slab head at page %u has back offset %u\n", (unsigned)i, d->back);
+            if (d->mul != H.ci[c].mul || d->nobj != H.ci[c].nobj || d->size != class_size[c])
+                BAD("heap: check: slab at page %u: its copy of class %u's geometry is damaged\n", (unsigned)i, c);
+            for (uint32_t j = 1; j < n; j++)
+                if (desc(i + j)->back != j)
+                    BAD("heap: check: slab page %u has back offset %u, not %u\n", (unsigned)(i + j),
+                        desc(i + j)->back, (unsigned)j);
             if (d->inuse == 0 && H.cs[c].empty != i)
                 BAD("heap: check: empty slab at page %u is not the cached one\n", (unsigned)i);
             if (d->flags & PF_PARTIAL)

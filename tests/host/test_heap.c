@@ -208,7 +208,9 @@ static void test_krealloc(void)
     CHECK(p != NULL);
     kfree(p);
 
-    /* In-place growth of a large block into the free run after it. */
+    /* In-place growth of a large block into the free run after it (caches given
+     * back first, so the block is carved from the start of a free run). */
+    heap_trim();
     uint8_t *a = kmalloc(3 * PG);
     fill_pattern(a, 3 * PG, 3);
     uint8_t *b = krealloc(a, 10 * PG);
@@ -509,6 +511,60 @@ static void test_misuse(void)
     kfree(q);
     kfree(keep);
     CHECK_EQ(host_misuse_count, 0);
+    check_back_to_start();
+}
+
+/*
+ * Every class, slabs of several pages included: objects in later pages free
+ * through the fast path, and misuse there is caught as on the first page.
+ *
+ *   | page 0 (head)   | page 1 (tail)   | page 2 (tail)   |
+ *   [o0][o1]...      [ok][ok+1]...      ...[o last]| end |
+ *
+ * Expect: an interior pointer and a double free in the last object are
+ * reported, and so is the slab's unused end (an "object" past the last one,
+ * whose bitmap bit is padding), while the slab is partly used; every object
+ * is freed exactly once and the class is empty again.
+ */
+static void test_slab_edges(void)
+{
+    fresh_heap();
+    struct heap_stats s = stats();
+    for (unsigned c = 0; c < HEAP_NCLASSES; c++) {
+        unsigned size = s.cls[c].size, per = s.cls[c].objs_per_slab, pages = s.cls[c].slab_pages;
+        static uint8_t *o[256];
+        for (unsigned k = 0; k < per; k++)
+            o[k] = kmalloc(size);
+        uint8_t *head = o[0];
+        int ok = 1;
+        for (unsigned k = 0; k < per; k++)
+            ok &= o[k] == head + (size_t)k * size;      /* one slab, in order */
+        CHECK(ok);
+        unsigned last = per - 1;
+        kfree(o[0]);                                     /* partly used from here on */
+        host_misuse_reset();
+        if (size > 16) {
+            kfree(o[last] + 16);                         /* interior (a tail page if pages > 1) */
+            CHECK_EQ(host_misuse_count, 1);
+            CHECK(msg_has_ptr(o[last] + 16) && msg_has("never returned"));
+        }
+        if ((size_t)per * size + 16 <= (size_t)pages * PG) {
+            host_misuse_reset();
+            kfree(head + (size_t)per * size);            /* the slab's unused end */
+            CHECK_EQ(host_misuse_count, 1);
+            CHECK(msg_has("never returned"));
+        }
+        host_misuse_reset();
+        kfree(o[last]);
+        kfree(o[last]);                                  /* double free of the last object */
+        CHECK_EQ(host_misuse_count, 1);
+        CHECK(msg_has("double free") && msg_has_ptr(o[last]));
+        for (unsigned k = 1; k < last; k++)
+            kfree(o[k]);
+        CHECK_EQ(host_misuse_count, 1);
+        CHECK_EQ(stats().cls[c].live, 0);
+        check_consistent();
+    }
     check_back_to_start();
 }
 
@@ -865,6 +921,7 @@ int main(void)
     RUN(test_footprint);
     RUN(test_hysteresis);
     RUN(test_misuse);
+    RUN(test_slab_edges);
     RUN(test_debug);
     RUN(test_stats);
     RUN(test_random);
