@@ -12,11 +12,13 @@
 #include "keyboard.h"
 #include "kernel/io.h"
 
-#define KBD_DATA   0x60
-#define KBD_STATUS 0x64
+#define KBD_DATA       0x60
+#define KBD_STATUS     0x64
 #define ST_OUTPUT_FULL 0x01
 #define ST_FROM_MOUSE  0x20
 
+/* One source row per row of keys on the keyboard. */
+/* clang-format off */
 static const char normal[128] = {
     0, 27, '1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '-', '=', '\b',
     '\t', 'q', 'w', 'e', 'r', 't', 'y', 'u', 'i', 'o', 'p', '[', ']', '\n',
@@ -32,6 +34,7 @@ static const char shifted[128] = {
     0, '|', 'Z', 'X', 'C', 'V', 'B', 'N', 'M', '<', '>', '?', 0,
     '*', 0, ' ',
 };
+/* clang-format on */
 
 #define SC_LSHIFT 0x2A
 #define SC_RSHIFT 0x36
@@ -65,7 +68,7 @@ int keyboard_getc(void)
         case 0x50: return KEY_DOWN;
         case 0x4B: return KEY_LEFT;
         case 0x4D: return KEY_RIGHT;
-        case 0x1C: return '\n';        /* keypad Enter */
+        case 0x1C: return '\n'; /* keypad Enter */
         default: return -1;
         }
     }
@@ -89,6 +92,6 @@ int keyboard_getc(void)
     else if (caps && c >= 'A' && c <= 'Z')
         c = (char)(c - 'A' + 'a');
     if (ctrl && c >= 'a' && c <= 'z')
-        return c - 'a' + 1;            /* Ctrl-A .. Ctrl-Z */
+        return c - 'a' + 1; /* Ctrl-A .. Ctrl-Z */
     return c ? c : -1;
 }

@@ -14,18 +14,18 @@
 #define COM1 0x3F8
 
 /* Register offsets from the base port. */
-#define UART_DATA 0   /* RBR/THR; with DLAB set: divisor low byte */
-#define UART_IER  1   /* interrupt enable; with DLAB set: divisor high byte */
-#define UART_FCR  2   /* FIFO control (write) */
-#define UART_LCR  3   /* line control: word length, parity, stop bits, DLAB */
-#define UART_MCR  4   /* modem control: DTR, RTS, OUT2, loopback */
-#define UART_LSR  5   /* line status */
-#define UART_SCR  7   /* scratch register */
+#define UART_DATA 0 /* RBR/THR; with DLAB set: divisor low byte */
+#define UART_IER  1 /* interrupt enable; with DLAB set: divisor high byte */
+#define UART_FCR  2 /* FIFO control (write) */
+#define UART_LCR  3 /* line control: word length, parity, stop bits, DLAB */
+#define UART_MCR  4 /* modem control: DTR, RTS, OUT2, loopback */
+#define UART_LSR  5 /* line status */
+#define UART_SCR  7 /* scratch register */
 
-#define LCR_8N1   0x03   /* 8 data bits, no parity, 1 stop bit */
-#define LCR_DLAB  0x80   /* divisor latch access */
-#define LSR_DR    0x01   /* a received byte is waiting */
-#define LSR_THRE  0x20   /* transmit holding register empty */
+#define LCR_8N1  0x03 /* 8 data bits, no parity, 1 stop bit */
+#define LCR_DLAB 0x80 /* divisor latch access */
+#define LSR_DR   0x01 /* a received byte is waiting */
+#define LSR_THRE 0x20 /* transmit holding register empty */
 
 static bool present;
 
@@ -36,22 +36,22 @@ bool serial_init(void)
     if (inb(COM1 + UART_SCR) != 0x5A)
         return present = false;
 
-    outb(COM1 + UART_IER, 0x00);            /* we poll: no interrupts */
-    outb(COM1 + UART_LCR, LCR_DLAB);        /* expose the divisor latch */
-    outb(COM1 + UART_DATA, 1);              /* 115200 / 1 = 115200 baud */
+    outb(COM1 + UART_IER, 0x00);     /* we poll: no interrupts */
+    outb(COM1 + UART_LCR, LCR_DLAB); /* expose the divisor latch */
+    outb(COM1 + UART_DATA, 1);       /* 115200 / 1 = 115200 baud */
     outb(COM1 + UART_IER, 0);
-    outb(COM1 + UART_LCR, LCR_8N1);         /* 8N1, divisor latch hidden again */
-    outb(COM1 + UART_FCR, 0xC7);            /* FIFOs on, cleared, 14-byte threshold */
-    outb(COM1 + UART_MCR, 0x03);            /* DTR and RTS asserted */
+    outb(COM1 + UART_LCR, LCR_8N1); /* 8N1, divisor latch hidden again */
+    outb(COM1 + UART_FCR, 0xC7);    /* FIFOs on, cleared, 14-byte threshold */
+    outb(COM1 + UART_MCR, 0x03);    /* DTR and RTS asserted */
     return present = true;
 }
 
-void serial_putc(char c)   /* NOLINT(misc-no-recursion): one level, for the '\r' */
+void serial_putc(char c) /* NOLINT(misc-no-recursion): one level, for the '\r' */
 {
     if (!present)
         return;
     if (c == '\n')
-        serial_putc('\r');                  /* terminals expect CR LF */
+        serial_putc('\r'); /* terminals expect CR LF */
     /* Bounded wait: a wedged UART must not hang the kernel forever. */
     for (unsigned spin = 0; spin < 1000000; spin++)
         if (inb(COM1 + UART_LSR) & LSR_THRE)

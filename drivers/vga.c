@@ -12,9 +12,9 @@
 #include "kernel/io.h"
 #include "mm/memlayout.h"
 
-#define COLS 80
-#define ROWS 25
-#define ATTR 0x07                  /* light grey on black */
+#define COLS       80
+#define ROWS       25
+#define ATTR       0x07 /* light grey on black */
 #define CRTC_INDEX 0x3D4
 #define CRTC_DATA  0x3D5
 
@@ -54,19 +54,13 @@ void vga_putc(char c)
         col = 0;
         row++;
         break;
-    case '\r':
-        col = 0;
-        break;
+    case '\r': col = 0; break;
     case '\b':
         if (col > 0)
             screen[row * COLS + --col] = (uint16_t)(ATTR << 8 | ' ');
         break;
-    case '\t':
-        col = (col + 8) & ~7u;
-        break;
-    default:
-        screen[row * COLS + col] = (uint16_t)(ATTR << 8 | (uint8_t)c);
-        col++;
+    case '\t': col = (col + 8) & ~7u; break;
+    default: screen[row * COLS + col] = (uint16_t)(ATTR << 8 | (uint8_t)c); col++;
     }
     if (col >= COLS) {
         col = 0;

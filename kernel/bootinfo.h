@@ -20,11 +20,11 @@
 #define BOOTINFO_RANGES_MAX  (8 + 2 * BOOTINFO_MODS_MAX)
 
 struct bootinfo {
-    struct multiboot_info mbi;                 /* a copy of the info structure */
-    char cmdline[BOOTINFO_CMDLINE_MAX];        /* "" when the loader gave none */
-    char loader[64];                           /* boot loader name, "" if none */
-    uint8_t mmap[BOOTINFO_MMAP_MAX];           /* the raw memory-map records */
-    uint32_t mmap_length;                      /* bytes of it copied */
+    struct multiboot_info mbi;          /* a copy of the info structure */
+    char cmdline[BOOTINFO_CMDLINE_MAX]; /* "" when the loader gave none */
+    char loader[64];                    /* boot loader name, "" if none */
+    uint8_t mmap[BOOTINFO_MMAP_MAX];    /* the raw memory-map records */
+    uint32_t mmap_length;               /* bytes of it copied */
     struct multiboot_module mods[BOOTINFO_MODS_MAX];
     uint32_t mods_count;
     /* Physical ranges holding the loader's data (info, map, strings, modules...). */

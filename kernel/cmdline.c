@@ -53,7 +53,7 @@ void cmdline_parse(const char *s)
             p++;
         if (*p)
             *p++ = '\0';
-        if (first && is_path(word)) {   /* the kernel's own path */
+        if (first && is_path(word)) { /* the kernel's own path */
             first = false;
             continue;
         }

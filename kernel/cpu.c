@@ -9,20 +9,19 @@ struct cpu_info cpu;
 static bool cpuid_supported(void)
 {
     uint32_t before, after;
-    __asm__ volatile(
-        "pushfl\n\t"
-        "popl %0\n\t"
-        "movl %0, %1\n\t"
-        "xorl $0x200000, %1\n\t"   /* flip EFLAGS.ID */
-        "pushl %1\n\t"
-        "popfl\n\t"
-        "pushfl\n\t"
-        "popl %1\n\t"
-        "pushl %0\n\t"             /* restore the original EFLAGS */
-        "popfl"
-        : "=&r"(before), "=&r"(after)
-        :
-        : "cc");
+    __asm__ volatile("pushfl\n\t"
+                     "popl %0\n\t"
+                     "movl %0, %1\n\t"
+                     "xorl $0x200000, %1\n\t" /* flip EFLAGS.ID */
+                     "pushl %1\n\t"
+                     "popfl\n\t"
+                     "pushfl\n\t"
+                     "popl %1\n\t"
+                     "pushl %0\n\t" /* restore the original EFLAGS */
+                     "popfl"
+                     : "=&r"(before), "=&r"(after)
+                     :
+                     : "cc");
     return ((before ^ after) & 0x200000) != 0;
 }
 
@@ -40,7 +39,7 @@ void cpu_detect(void)
     }
     uint32_t max, b, c, d, a;
     cpuid(0, &max, &b, &c, &d);
-    const uint32_t regs[3] = { b, d, c };   /* the vendor string is EBX, EDX, ECX */
+    const uint32_t regs[3] = {b, d, c}; /* the vendor string is EBX, EDX, ECX */
     for (int i = 0; i < 12; i++)
         cpu.vendor[i] = (char)(regs[i / 4] >> (8 * (i % 4)));
     cpu.vendor[12] = '\0';
@@ -51,7 +50,6 @@ void cpu_detect(void)
         cpu.stepping = a & 0xF;
         cpu.features_edx = d;
     }
-    kprintf("cpu: %s family %u model %u stepping %u, features 0x%08x\n", cpu.vendor,
-            (unsigned)cpu.family, (unsigned)cpu.model, (unsigned)cpu.stepping,
-            (unsigned)cpu.features_edx);
+    kprintf("cpu: %s family %u model %u stepping %u, features 0x%08x\n", cpu.vendor, (unsigned)cpu.family,
+            (unsigned)cpu.model, (unsigned)cpu.stepping, (unsigned)cpu.features_edx);
 }

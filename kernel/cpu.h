@@ -16,7 +16,7 @@ struct cpu_info {
     bool has_cpuid;
     char vendor[13];
     uint32_t family, model, stepping;
-    uint32_t features_edx;    /* CPUID leaf 1, EDX */
+    uint32_t features_edx; /* CPUID leaf 1, EDX */
 };
 
 #define CPUID_EDX_PSE (1u << 3)

@@ -22,7 +22,7 @@ __attribute__((noinline)) static void fault_read_null(void)
     kprintf("fault: reading address 0x00000000\n");
     /* The point of this function: the null page is unmapped and must fault. */
     /* cppcheck-suppress nullPointer */
-    (void)*(volatile uint32_t *)0;   /* NOLINT(clang-analyzer-core.NullDereference) */
+    (void)*(volatile uint32_t *)0; /* NOLINT(clang-analyzer-core.NullDereference) */
 }
 
 __attribute__((noinline)) static void fault_read_low(void)
@@ -53,7 +53,7 @@ __attribute__((noinline)) static void fault_read_unmapped(void)
 }
 
 /* Each call takes a 256-byte frame; the recursion never ends, so the stack overflows. */
-static volatile unsigned recursion_limit = 0xFFFFFFFFu;   /* never reached in practice */
+static volatile unsigned recursion_limit = 0xFFFFFFFFu; /* never reached in practice */
 
 /* NOLINTNEXTLINE(misc-no-recursion): unbounded on purpose */
 __attribute__((noinline)) static unsigned fault_recurse(unsigned depth)

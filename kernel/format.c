@@ -13,8 +13,8 @@
 
 struct spec {
     int width;
-    char pad;       /* ' ' or '0' */
-    int left;       /* '-' flag */
+    char pad; /* ' ' or '0' */
+    int left; /* '-' flag */
 };
 
 /* Divide *v by 10 in place using only 32-bit divisions; return the remainder. */
@@ -33,8 +33,8 @@ static unsigned div10(uint64_t *v)
     return r;
 }
 
-static int emit_padded(format_emit_fn emit, void *ctx, const struct spec *s,
-                       const char *prefix, const char *body, int len)
+static int emit_padded(format_emit_fn emit, void *ctx, const struct spec *s, const char *prefix,
+                       const char *body, int len)
 {
     int n = 0, plen = 0;
     while (prefix[plen])
@@ -55,8 +55,8 @@ static int emit_padded(format_emit_fn emit, void *ctx, const struct spec *s,
     return n;
 }
 
-static int emit_number(format_emit_fn emit, void *ctx, const struct spec *s,
-                       uint64_t v, int base, int upper, int negative, const char *prefix)
+static int emit_number(format_emit_fn emit, void *ctx, const struct spec *s, uint64_t v, int base, int upper,
+                       int negative, const char *prefix)
 {
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char buf[24];
@@ -83,7 +83,7 @@ int kformat(format_emit_fn emit, void *ctx, const char *fmt, va_list ap)
             n++;
             continue;
         }
-        struct spec s = { 0, ' ', 0 };
+        struct spec s = {0, ' ', 0};
         fmt++;
         for (;; fmt++) {
             if (*fmt == '-')
@@ -117,7 +117,7 @@ int kformat(format_emit_fn emit, void *ctx, const char *fmt, va_list ap)
             if (longs >= 2)
                 d = va_arg(ap, long long);
             else if (longs == 1)
-                d = va_arg(ap, long);   /* NOLINT(bugprone-branch-clone): long is int only on i386 */
+                d = va_arg(ap, long); /* NOLINT(bugprone-branch-clone): long is int only on i386 */
             else
                 d = va_arg(ap, int);
             u = d < 0 ? (uint64_t)0 - (uint64_t)d : (uint64_t)d;
@@ -129,14 +129,14 @@ int kformat(format_emit_fn emit, void *ctx, const char *fmt, va_list ap)
             if (longs >= 2)
                 u = va_arg(ap, unsigned long long);
             else if (longs == 1)
-                u = va_arg(ap, unsigned long);   /* NOLINT(bugprone-branch-clone): as above */
+                u = va_arg(ap, unsigned long); /* NOLINT(bugprone-branch-clone): as above */
             else
                 u = va_arg(ap, unsigned int);
             n += emit_number(emit, ctx, &s, u, *fmt == 'u' ? 10 : 16, *fmt == 'X', 0, "");
             break;
         case 'p': {
             u = (uintptr_t)va_arg(ap, void *);
-            struct spec ps = { (int)(2 * sizeof(void *)) + 2, '0', 0 };   /* "0x" and every digit */
+            struct spec ps = {(int)(2 * sizeof(void *)) + 2, '0', 0}; /* "0x" and every digit */
             n += emit_number(emit, ctx, &ps, u, 16, 0, 0, "0x");
             break;
         }
@@ -163,8 +163,7 @@ int kformat(format_emit_fn emit, void *ctx, const char *fmt, va_list ap)
             emit('%', ctx);
             n++;
             break;
-        case '\0':
-            return n;   /* a lone '%' at the end: stop */
+        case '\0': return n; /* a lone '%' at the end: stop */
         default:
             /* Unknown conversion: show it verbatim so the mistake is visible. */
             emit('%', ctx);
@@ -190,7 +189,7 @@ static void sbuf_emit(char c, void *ctx)
 
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-    struct sbuf b = { buf, size, 0 };
+    struct sbuf b = {buf, size, 0};
     int n = kformat(sbuf_emit, &b, fmt, ap);
     if (size > 0)
         buf[b.len < size ? b.len : size - 1] = '\0';

@@ -32,9 +32,9 @@ struct gdt_ptr {
 /* Access byte: present, ring, code/data type. Flags: 4 KiB granularity, 32-bit. */
 #define ACC_PRESENT 0x80
 #define ACC_RING3   0x60
-#define ACC_CODE    0x1A   /* code segment, readable */
-#define ACC_DATA    0x12   /* data segment, writable */
-#define ACC_TSS     0x09   /* available 32-bit TSS */
+#define ACC_CODE    0x1A /* code segment, readable */
+#define ACC_DATA    0x12 /* data segment, writable */
+#define ACC_TSS     0x09 /* available 32-bit TSS */
 #define FLAGS_4K32  0xC0
 
 static struct gdt_entry gdt[7];
@@ -42,7 +42,7 @@ struct tss kernel_tss;
 static struct tss df_tss;
 uint8_t double_fault_stack[DOUBLE_FAULT_STACK_SIZE] __attribute__((aligned(16)));
 
-void double_fault_task(void);   /* kernel/trap.c */
+void double_fault_task(void); /* kernel/trap.c */
 
 static void set_entry(int i, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
 {
@@ -70,28 +70,27 @@ void gdt_init(void)
     set_entry(6, (uint32_t)&df_tss, sizeof df_tss - 1, ACC_PRESENT | ACC_TSS, 0);
 
     kernel_tss.ss0 = SEG_KDATA;
-    kernel_tss.iomap_base = sizeof kernel_tss;   /* no I/O permission bitmap */
+    kernel_tss.iomap_base = sizeof kernel_tss; /* no I/O permission bitmap */
 
     df_tss.cr3 = read_cr3();
     df_tss.eip = (uint32_t)double_fault_task;
-    df_tss.eflags = 0x2;                         /* interrupts off; bit 1 is always set */
+    df_tss.eflags = 0x2; /* interrupts off; bit 1 is always set */
     df_tss.esp = (uint32_t)(double_fault_stack + DOUBLE_FAULT_STACK_SIZE);
     df_tss.cs = SEG_KCODE;
     df_tss.ss = df_tss.ds = df_tss.es = df_tss.fs = df_tss.gs = SEG_KDATA;
     df_tss.iomap_base = sizeof df_tss;
 
-    struct gdt_ptr p = { sizeof gdt - 1, (uint32_t)gdt };
-    __asm__ volatile(
-        "lgdt %0\n\t"
-        "mov %1, %%ds\n\t"
-        "mov %1, %%es\n\t"
-        "mov %1, %%fs\n\t"
-        "mov %1, %%gs\n\t"
-        "mov %1, %%ss\n\t"
-        "ljmp %2, $1f\n"     /* reload CS with a far jump */
-        "1:\n\t"
-        "ltr %w3"            /* the TSS the CPU saves into on a task switch */
-        :
-        : "m"(p), "r"((uint32_t)SEG_KDATA), "i"(SEG_KCODE), "r"((uint32_t)SEG_TSS)
-        : "memory");
+    struct gdt_ptr p = {sizeof gdt - 1, (uint32_t)gdt};
+    __asm__ volatile("lgdt %0\n\t"
+                     "mov %1, %%ds\n\t"
+                     "mov %1, %%es\n\t"
+                     "mov %1, %%fs\n\t"
+                     "mov %1, %%gs\n\t"
+                     "mov %1, %%ss\n\t"
+                     "ljmp %2, $1f\n" /* reload CS with a far jump */
+                     "1:\n\t"
+                     "ltr %w3" /* the TSS the CPU saves into on a task switch */
+                     :
+                     : "m"(p), "r"((uint32_t)SEG_KDATA), "i"(SEG_KCODE), "r"((uint32_t)SEG_TSS)
+                     : "memory");
 }

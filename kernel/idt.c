@@ -17,8 +17,8 @@ struct idt_gate {
     uint16_t offset_hi;
 } __attribute__((packed));
 
-#define GATE_INTR32 0x8E   /* present, ring 0, 32-bit interrupt gate */
-#define GATE_TASK   0x85   /* present, ring 0, task gate */
+#define GATE_INTR32 0x8E /* present, ring 0, 32-bit interrupt gate */
+#define GATE_TASK   0x85 /* present, ring 0, task gate */
 
 static struct idt_gate idt[256];
 extern const uint32_t isr_stub_table[32];
@@ -41,6 +41,6 @@ void idt_init(void)
     struct {
         uint16_t limit;
         uint32_t base;
-    } __attribute__((packed)) p = { sizeof idt - 1, (uint32_t)idt };
+    } __attribute__((packed)) p = {sizeof idt - 1, (uint32_t)idt};
     __asm__ volatile("lidt %0" : : "m"(p));
 }

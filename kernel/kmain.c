@@ -50,9 +50,9 @@ static void check_magic(uint32_t magic)
 {
     if (magic == MULTIBOOT_BOOTLOADER_MAGIC)
         return;
-    console_init(0);                  /* no loader information: VGA text */
-    kprintf("PANIC: not started by a multiboot loader: magic 0x%08x, expected 0x%08x\n",
-            (unsigned)magic, MULTIBOOT_BOOTLOADER_MAGIC);
+    console_init(0); /* no loader information: VGA text */
+    kprintf("PANIC: not started by a multiboot loader: magic 0x%08x, expected 0x%08x\n", (unsigned)magic,
+            MULTIBOOT_BOOTLOADER_MAGIC);
     kprintf("kernel: boot this kernel with GRUB (multiboot) or qemu -kernel; halted\n");
     halt_forever();
 }
@@ -95,14 +95,13 @@ void kmain(uint32_t magic, uint32_t info_phys)
     idt_init();
     pic_mask_all();
     debug_add_stack((uintptr_t)boot_stack_bottom, (uintptr_t)boot_stack_top);
-    debug_add_stack((uintptr_t)double_fault_stack,
-                    (uintptr_t)double_fault_stack + DOUBLE_FAULT_STACK_SIZE);
+    debug_add_stack((uintptr_t)double_fault_stack, (uintptr_t)double_fault_stack + DOUBLE_FAULT_STACK_SIZE);
 
     kprintf("kernel: i386 higher-half kernel booting\n");
     check_magic(magic);
 
     bootinfo_init(info_phys);
-    console_init(&bootinfo.mbi);      /* VGA text now, or a framebuffer once memory is up */
+    console_init(&bootinfo.mbi); /* VGA text now, or a framebuffer once memory is up */
     cmdline_parse(bootinfo.cmdline);
     if (cmdline_get("exit") && cmdline_get("exit")[0] == 'q')
         qemu_exit_enable();
@@ -125,7 +124,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
         if (starts_with(test, "fault-"))
             fault_trigger(test + 6);
         else if (streq(test, "bad-magic"))
-            check_magic(0x12345678);   /* the real check, fed a wrong value */
+            check_magic(0x12345678); /* the real check, fed a wrong value */
         else
             mem_run_test(test);
     }

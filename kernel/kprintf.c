@@ -14,7 +14,7 @@ static void (*screen_putc)(char c);
  * late (a framebuffer needs paging) still shows the whole boot. */
 #define EARLY_LOG_SIZE 8192
 static char early_log[EARLY_LOG_SIZE];
-static uint32_t early_len;           /* bytes logged; the last EARLY_LOG_SIZE are kept */
+static uint32_t early_len; /* bytes logged; the last EARLY_LOG_SIZE are kept */
 
 void kprintf_set_screen(void (*putc)(char c))
 {
@@ -22,7 +22,7 @@ void kprintf_set_screen(void (*putc)(char c))
     if (!putc)
         return;
     uint32_t i = early_len > EARLY_LOG_SIZE ? early_len - EARLY_LOG_SIZE : 0;
-    if (i > 0)                       /* lost the start: begin at a line boundary */
+    if (i > 0) /* lost the start: begin at a line boundary */
         while (i < early_len && early_log[i++ % EARLY_LOG_SIZE] != '\n')
             ;
     for (; i < early_len; i++)
@@ -56,7 +56,7 @@ int kprintf(const char *fmt, ...)
 
 void halt_forever(void)
 {
-    qemu_exit(QEMU_EXIT_FAIL);     /* under the test harness: end the run now */
+    qemu_exit(QEMU_EXIT_FAIL); /* under the test harness: end the run now */
     for (;;) {
         cli();
         hlt();

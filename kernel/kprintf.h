@@ -27,10 +27,10 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 void halt_forever(void) __attribute__((noreturn));
 
 /* Assertion that stays in release builds: the kernel never runs on after a broken invariant. */
-#define kassert(cond)                                                  \
-    do {                                                               \
-        if (!(cond))                                                   \
-            panic("assertion failed: %s", #cond);                      \
+#define kassert(cond)                             \
+    do {                                          \
+        if (!(cond))                              \
+            panic("assertion failed: %s", #cond); \
     } while (0)
 
 #endif

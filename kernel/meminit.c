@@ -40,8 +40,8 @@ static int nraw;
 static struct mem_range carve[MEMMAP_MAX_CARVE];
 static const char *carve_what[MEMMAP_MAX_CARVE];
 static int ncarve;
-static struct memmap map;            /* final usable ranges, after the bitmap was taken */
-static struct pmm_facts facts;       /* what the self-checks compare against */
+static struct memmap map;      /* final usable ranges, after the bitmap was taken */
+static struct pmm_facts facts; /* what the self-checks compare against */
 static uintptr_t heap_base;
 
 /* The heap's page source: fresh frames mapped through the paging API. */
@@ -65,8 +65,8 @@ static void add_carve(uint64_t start, uint64_t end, const char *what)
     carve[ncarve].end = end;
     carve_what[ncarve] = what;
     ncarve++;
-    kprintf("mem: carve 0x%08llx-0x%08llx %s\n", (unsigned long long)start,
-            (unsigned long long)(end - 1), what);
+    kprintf("mem: carve 0x%08llx-0x%08llx %s\n", (unsigned long long)start, (unsigned long long)(end - 1),
+            what);
 }
 
 static void read_memory_map(void)
@@ -79,8 +79,8 @@ static void read_memory_map(void)
         /* Only the two old BIOS counters: RAM below 640 KiB and from 1 MiB to the first hole. */
         kprintf("mem: fix no memory map from the loader: using mem_lower %u KiB, mem_upper %u KiB\n",
                 (unsigned)m->mem_lower, (unsigned)m->mem_upper);
-        raw[0] = (struct mmap_raw_entry){ 0, (uint64_t)m->mem_lower << 10, MMAP_AVAILABLE };
-        raw[1] = (struct mmap_raw_entry){ 0x100000, (uint64_t)m->mem_upper << 10, MMAP_AVAILABLE };
+        raw[0] = (struct mmap_raw_entry){0, (uint64_t)m->mem_lower << 10, MMAP_AVAILABLE};
+        raw[1] = (struct mmap_raw_entry){0x100000, (uint64_t)m->mem_upper << 10, MMAP_AVAILABLE};
         nraw = 2;
     } else {
         panic("the loader gave no memory information (multiboot flags 0x%08x)", (unsigned)m->flags);
@@ -101,7 +101,8 @@ void mem_init(void)
 
     if (map.usable_bytes < (uint64_t)MIN_USABLE_KIB << 10) {
         kprintf("PANIC: not enough memory: found %llu KiB of usable RAM, the kernel needs at least %u KiB "
-                "(about 3 MiB installed)\n", (unsigned long long)(map.usable_bytes >> 10), MIN_USABLE_KIB);
+                "(about 3 MiB installed)\n",
+                (unsigned long long)(map.usable_bytes >> 10), MIN_USABLE_KIB);
         kprintf("kernel: halted\n");
         halt_forever();
     }
@@ -132,7 +133,7 @@ void mem_init(void)
     facts.ncarve = ncarve;
 
     vmm_init();
-    facts.donated = carve[1];                       /* the boot page tables */
+    facts.donated = carve[1]; /* the boot page tables */
     carve[1].start = carve[1].end = 0;
 
     /* The heap: its own range of kernel virtual space, backed on demand. */
@@ -140,13 +141,12 @@ void mem_init(void)
     heap_base = vrange_alloc(HEAP_VIRT_SIZE, PAGE_SIZE);
     if (!heap_base)
         panic("no virtual space for the heap");
-    static const struct heap_page_source source = { 0, heap_commit, heap_release };
+    static const struct heap_page_source source = {0, heap_commit, heap_release};
     heap_init(&source, heap_base, HEAP_VIRT_SIZE);
     if (cmdline_has("heapdebug"))
-        heap_set_debug(true);       /* poison, redzones, quarantine (mm/heap.h) */
-    kprintf("heap: 0x%08x-0x%08x (%u MiB of address space), pages mapped on demand\n",
-            (unsigned)heap_base, (unsigned)(heap_base + HEAP_VIRT_SIZE - 1),
-            (unsigned)(HEAP_VIRT_SIZE >> 20));
+        heap_set_debug(true); /* poison, redzones, quarantine (mm/heap.h) */
+    kprintf("heap: 0x%08x-0x%08x (%u MiB of address space), pages mapped on demand\n", (unsigned)heap_base,
+            (unsigned)(heap_base + HEAP_VIRT_SIZE - 1), (unsigned)(HEAP_VIRT_SIZE >> 20));
 }
 
 void mem_print_map(void)
@@ -203,11 +203,11 @@ void mem_run_test(const char *name)
         void *p = kmalloc(48);
         kprintf("test: freeing heap object %p twice\n", p);
         kfree(p);
-        kfree(p);   /* NOLINT(clang-analyzer-unix.Malloc): the misuse under test */
+        kfree(p); /* NOLINT(clang-analyzer-unix.Malloc): the misuse under test */
     } else if (streq(name, "heap-foreign-free")) {
         static int not_from_the_heap;
         kprintf("test: freeing %p, which kmalloc never returned\n", (void *)&not_from_the_heap);
-        kfree(&not_from_the_heap);   /* NOLINT(clang-analyzer-unix.Malloc): as above */
+        kfree(&not_from_the_heap); /* NOLINT(clang-analyzer-unix.Malloc): as above */
     } else if (streq(name, "heap-interior-free")) {
         char *p = kmalloc(256);
         kprintf("test: freeing %p, 16 bytes into a heap object\n", (void *)(p + 16));

@@ -25,9 +25,9 @@
 #include "mm/vmm.h"
 
 #define LINE_MAX 128
-#define HISTORY 8
+#define HISTORY  8
 #define MAX_ARGS 8
-#define PROMPT "mon> "
+#define PROMPT   "mon> "
 
 /* ------------------------------------------------------------ helpers */
 
@@ -83,8 +83,8 @@ static void cmd_meminfo(int argc, char **argv)
 {
     (void)argc, (void)argv;
     uint32_t t = pmm_total_frames(), f = pmm_free_frames(), u = pmm_used_frames();
-    kprintf("frames: %u total (%u KiB), %u free (%u KiB), %u used (%u KiB)\n", (unsigned)t,
-            (unsigned)(t * 4), (unsigned)f, (unsigned)(f * 4), (unsigned)u, (unsigned)(u * 4));
+    kprintf("frames: %u total (%u KiB), %u free (%u KiB), %u used (%u KiB)\n", (unsigned)t, (unsigned)(t * 4),
+            (unsigned)f, (unsigned)(f * 4), (unsigned)u, (unsigned)(u * 4));
     kprintf("page tables allocated by the vmm: %u\n", (unsigned)vmm_tables_allocated());
     struct heap_stats st;
     heap_stats(&st);
@@ -92,9 +92,8 @@ static void cmd_meminfo(int argc, char **argv)
             (unsigned)st.pages_held, (unsigned)st.pages_peak, (unsigned)st.slab_pages,
             (unsigned)st.large_pages, (unsigned)st.meta_pages, (unsigned)st.cached_pages);
     kprintf("heap: %llu allocs, %llu frees, %llu reallocs, %llu failed; %u large blocks live\n",
-            (unsigned long long)st.allocs, (unsigned long long)st.frees,
-            (unsigned long long)st.reallocs, (unsigned long long)st.failed_allocs,
-            (unsigned)st.large_live);
+            (unsigned long long)st.allocs, (unsigned long long)st.frees, (unsigned long long)st.reallocs,
+            (unsigned long long)st.failed_allocs, (unsigned)st.large_live);
     for (int i = 0; i < HEAP_NCLASSES; i++) {
         const struct heap_class_stats *c = &st.cls[i];
         if (c->slabs || c->live)
@@ -127,14 +126,15 @@ static void cmd_pagemap(int argc, char **argv)
         if (!arg_number("pagemap", argv[2], &to))
             return;
     } else {
-        to = from + PT_SPAN - 1 < from ? 0xFFFFFFFFu : from + PT_SPAN - 1;   /* 4 MiB by default */
+        to = from + PT_SPAN - 1 < from ? 0xFFFFFFFFu : from + PT_SPAN - 1; /* 4 MiB by default */
     }
     if (to < from) {
         kprintf("pagemap: TO is below FROM\n");
         return;
     }
     kprintf("pagemap 0x%08x-0x%08x (flags: P present, W writable, U user, T write-through,\n"
-            "  C cache-disabled, A accessed, D dirty, S 4 MiB, G global):\n", (unsigned)from, (unsigned)to);
+            "  C cache-disabled, A accessed, D dirty, S 4 MiB, G global):\n",
+            (unsigned)from, (unsigned)to);
     uint64_t va = PAGE_ROUND_DOWN(from);
     uint64_t run_va = 0;
     paddr_t run_pa = 0, next_pa = 0;
@@ -210,7 +210,7 @@ static void cmd_dump(int argc, char **argv)
     }
     for (uint32_t off = 0; off < len; off += 16) {
         uintptr_t line = addr + off;
-        uint32_t n = len - off;   /* bytes on this line: 1 to 16 */
+        uint32_t n = len - off; /* bytes on this line: 1 to 16 */
         if (n > 16)
             n = 16;
         /* Both ends of the line must be mapped (a line may cross a page boundary). */
@@ -278,7 +278,8 @@ static void cmd_free(int argc, char **argv)
         }
     }
     kprintf("free: 0x%08x did not come from 'alloc' (to see a bad free reported, boot with "
-            "test=heap-double-free)\n", (unsigned)addr);
+            "test=heap-double-free)\n",
+            (unsigned)addr);
 }
 
 /* One character per chunk of physical memory: 64 columns by up to 16 rows. */
@@ -352,7 +353,7 @@ static void cmd_reboot(int argc, char **argv)
     struct {
         uint16_t limit;
         uint32_t base;
-    } __attribute__((packed)) none = { 0, 0 };
+    } __attribute__((packed)) none = {0, 0};
     __asm__ volatile("lidt %0; int3" : : "m"(none));
     halt_forever();
 }
@@ -361,7 +362,7 @@ static void cmd_halt(int argc, char **argv)
 {
     (void)argc, (void)argv;
     kprintf("kernel: halted\n");
-    qemu_exit(QEMU_EXIT_PASS);      /* a clean end for the test harness */
+    qemu_exit(QEMU_EXIT_PASS); /* a clean end for the test harness */
     for (;;) {
         cli();
         hlt();
@@ -375,20 +376,20 @@ static const struct command {
     const char *help;
     void (*fn)(int argc, char **argv);
 } commands[] = {
-    { "help", 0, "", "this list", cmd_help },
-    { "meminfo", 0, "", "frames total/free/used and heap statistics", cmd_meminfo },
-    { "mmap", 0, "", "the loader's raw memory map and the sanitised usable ranges", cmd_mmap },
-    { "pagemap", 1, "FROM [TO]", "virtual -> physical runs with their flags (default: 4 MiB)", cmd_pagemap },
-    { "vtop", 1, "ADDR", "translate one virtual address step by step", cmd_vtop },
-    { "dump", 1, "ADDR [LEN]", "hex dump of mapped memory (default 64 bytes)", cmd_dump },
-    { "alloc", 1, "SIZE", "kmalloc SIZE bytes and show where they landed", cmd_alloc },
-    { "free", 1, "ADDR", "kfree a block from 'alloc'", cmd_free },
-    { "leaks", 0, "", "list live heap allocations", cmd_leaks },
-    { "frames", 0, "", "a picture of physical memory", cmd_frames },
-    { "selftest", 0, "", "run the memory self-checks again", cmd_selftest },
-    { "fault", 1, "KIND", "provoke a fault: null low text rodata unmapped overflow ud div0", cmd_fault },
-    { "reboot", 0, "", "reset the machine", cmd_reboot },
-    { "halt", 0, "", "stop the machine", cmd_halt },
+    {"help", 0, "", "this list", cmd_help},
+    {"meminfo", 0, "", "frames total/free/used and heap statistics", cmd_meminfo},
+    {"mmap", 0, "", "the loader's raw memory map and the sanitised usable ranges", cmd_mmap},
+    {"pagemap", 1, "FROM [TO]", "virtual -> physical runs with their flags (default: 4 MiB)", cmd_pagemap},
+    {"vtop", 1, "ADDR", "translate one virtual address step by step", cmd_vtop},
+    {"dump", 1, "ADDR [LEN]", "hex dump of mapped memory (default 64 bytes)", cmd_dump},
+    {"alloc", 1, "SIZE", "kmalloc SIZE bytes and show where they landed", cmd_alloc},
+    {"free", 1, "ADDR", "kfree a block from 'alloc'", cmd_free},
+    {"leaks", 0, "", "list live heap allocations", cmd_leaks},
+    {"frames", 0, "", "a picture of physical memory", cmd_frames},
+    {"selftest", 0, "", "run the memory self-checks again", cmd_selftest},
+    {"fault", 1, "KIND", "provoke a fault: null low text rodata unmapped overflow ud div0", cmd_fault},
+    {"reboot", 0, "", "reset the machine", cmd_reboot},
+    {"halt", 0, "", "stop the machine", cmd_halt},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 
@@ -441,7 +442,7 @@ static int history_count;
 /* The next key from either console; arrow keys arrive on serial as ESC [ A/B/C/D. */
 static int read_key(void)
 {
-    static int esc;        /* 0, or 1 after ESC, 2 after ESC [ */
+    static int esc; /* 0, or 1 after ESC, 2 after ESC [ */
     for (;;) {
         int c = keyboard_getc();
         if (c >= 0)
@@ -477,7 +478,7 @@ static void erase(int n)
 
 static void read_line(char *buf)
 {
-    int len = 0, h = history_count;   /* h: which history entry is shown */
+    int len = 0, h = history_count; /* h: which history entry is shown */
     for (;;) {
         int c = read_key();
         if (c == '\r' || c == '\n') {
@@ -490,7 +491,7 @@ static void read_line(char *buf)
                 len--;
                 erase(1);
             }
-        } else if (c == 3 || c == 21) {          /* Ctrl-C, Ctrl-U: drop the line */
+        } else if (c == 3 || c == 21) { /* Ctrl-C, Ctrl-U: drop the line */
             erase(len);
             len = 0;
         } else if (c == KEY_UP || c == KEY_DOWN) {

@@ -12,18 +12,18 @@
 
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002u
 
-#define MBI_MEMORY      (1u << 0)   /* mem_lower, mem_upper */
+#define MBI_MEMORY      (1u << 0) /* mem_lower, mem_upper */
 #define MBI_CMDLINE     (1u << 2)
 #define MBI_MODS        (1u << 3)
 #define MBI_ELF_SHDR    (1u << 5)
 #define MBI_MEM_MAP     (1u << 6)
 #define MBI_LOADER_NAME (1u << 9)
-#define MBI_FRAMEBUFFER (1u << 12)   /* framebuffer_* and color_info */
+#define MBI_FRAMEBUFFER (1u << 12) /* framebuffer_* and color_info */
 
 /* framebuffer_type: what the framebuffer_* fields describe. */
-#define MB_FB_INDEXED  0   /* palette colours; color_info = palette address and size */
-#define MB_FB_RGB      1   /* direct colour; color_info = the fields below */
-#define MB_FB_EGA_TEXT 2   /* VGA text mode: width x height characters at 0xB8000 */
+#define MB_FB_INDEXED  0 /* palette colours; color_info = palette address and size */
+#define MB_FB_RGB      1 /* direct colour; color_info = the fields below */
+#define MB_FB_EGA_TEXT 2 /* VGA text mode: width x height characters at 0xB8000 */
 
 /* For MB_FB_RGB, color_info holds bit position then size of red, green, blue. */
 #define MB_FB_RED_POS    0
@@ -35,11 +35,11 @@
 
 struct multiboot_info {
     uint32_t flags;
-    uint32_t mem_lower, mem_upper;          /* KiB below 1 MiB, KiB from 1 MiB to the first hole */
+    uint32_t mem_lower, mem_upper; /* KiB below 1 MiB, KiB from 1 MiB to the first hole */
     uint32_t boot_device;
     uint32_t cmdline;
     uint32_t mods_count, mods_addr;
-    uint32_t shdr_num, shdr_size, shdr_addr, shdr_shndx;  /* ELF section headers */
+    uint32_t shdr_num, shdr_size, shdr_addr, shdr_shndx; /* ELF section headers */
     uint32_t mmap_length, mmap_addr;
     uint32_t drives_length, drives_addr;
     uint32_t config_table;

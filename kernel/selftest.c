@@ -14,8 +14,7 @@ void selftest_record(bool ok, const char *file, int line, const char *what)
         return;
     }
     failed++;
-    kprintf("selftest: FAIL %s:%d: %s%s%s\n", file, line, what, group ? " in " : "",
-            group ? group : "");
+    kprintf("selftest: FAIL %s:%d: %s%s%s\n", file, line, what, group ? " in " : "", group ? group : "");
 }
 
 void selftest_group_begin(const char *name)
@@ -31,8 +30,14 @@ void selftest_group_end(void)
     group = 0;
 }
 
-int selftest_passed(void) { return passed; }
-int selftest_failed(void) { return failed; }
+int selftest_passed(void)
+{
+    return passed;
+}
+int selftest_failed(void)
+{
+    return failed;
+}
 
 void selftest_reset(void)
 {

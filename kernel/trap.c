@@ -19,10 +19,11 @@
 #include "mm/heap.h"
 
 /* A 32-bit word made of the heap's poison byte, as a pointer loaded from poisoned memory looks. */
-#define POISON32(b) ((uint32_t)(uint8_t)(b) * 0x01010101u)
+#define POISON32(b)         (0x01010101u * (uint32_t)(uint8_t)(b))
 #define HEAP_POISON_ALLOC32 POISON32(HEAP_POISON_ALLOC)
-#define HEAP_POISON_FREE32 POISON32(HEAP_POISON_FREE)
+#define HEAP_POISON_FREE32  POISON32(HEAP_POISON_FREE)
 
+/* clang-format off */
 static const char *const names[32] = {
     "divide error (#DE)", "debug (#DB)", "non-maskable interrupt (NMI)", "breakpoint (#BP)",
     "overflow (#OF)", "bound range exceeded (#BR)", "invalid opcode (#UD)",
@@ -35,6 +36,7 @@ static const char *const names[32] = {
     "reserved (25)", "reserved (26)", "reserved (27)", "hypervisor injection (#HV)",
     "VMM communication (#VC)", "security exception (#SX)", "reserved (31)",
 };
+/* clang-format on */
 
 const char *trap_name(uint32_t vector)
 {
@@ -84,8 +86,8 @@ static void fault_hint(uintptr_t addr)
         kprintf("  hint: low addresses are not mapped (no identity mapping after boot)\n");
 }
 
-static void print_regs(uint32_t eax, uint32_t ebx, uint32_t ecx, uint32_t edx, uint32_t esi,
-                       uint32_t edi, uint32_t ebp, uint32_t esp)
+static void print_regs(uint32_t eax, uint32_t ebx, uint32_t ecx, uint32_t edx, uint32_t esi, uint32_t edi,
+                       uint32_t ebp, uint32_t esp)
 {
     kprintf("  eax 0x%08x  ebx 0x%08x  ecx 0x%08x  edx 0x%08x\n", eax, ebx, ecx, edx);
     kprintf("  esi 0x%08x  edi 0x%08x  ebp 0x%08x  esp 0x%08x\n", esi, edi, ebp, esp);
@@ -102,8 +104,7 @@ void trap_handler(struct trapframe *tf)
     if (tf->vector == 14) {
         char words[80];
         pf_decode(tf->err, words, sizeof words);
-        kprintf("  page fault at address 0x%08x: %s (error 0x%x)\n", (unsigned)cr2, words,
-                (unsigned)tf->err);
+        kprintf("  page fault at address 0x%08x: %s (error 0x%x)\n", (unsigned)cr2, words, (unsigned)tf->err);
         fault_hint(cr2);
     } else {
         kprintf("  error code 0x%08x\n", (unsigned)tf->err);

@@ -5,11 +5,11 @@
 #include <stdint.h>
 
 struct trapframe {
-    uint32_t gs, fs, es, ds;                            /* pushed by trap_common */
+    uint32_t gs, fs, es, ds;                               /* pushed by trap_common */
     uint32_t edi, esi, ebp, esp_pusha, ebx, edx, ecx, eax; /* PUSHA */
-    uint32_t vector, err;                               /* stub (err: CPU or 0) */
-    uint32_t eip, cs, eflags;                           /* CPU */
-    uint32_t user_esp, user_ss;                         /* CPU, only from ring 3 */
+    uint32_t vector, err;                                  /* stub (err: CPU or 0) */
+    uint32_t eip, cs, eflags;                              /* CPU */
+    uint32_t user_esp, user_ss;                            /* CPU, only from ring 3 */
 };
 
 void idt_init(void);

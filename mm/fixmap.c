@@ -8,8 +8,7 @@
 #include "kernel/kprintf.h"
 
 /* The fixmap's page table, seen through the recursive directory slot. */
-static volatile uint32_t *const fixmap_pt =
-    (volatile uint32_t *)(RECURSIVE_BASE + FIXMAP_PDX * PAGE_SIZE);
+static volatile uint32_t *const fixmap_pt = (volatile uint32_t *)(RECURSIVE_BASE + FIXMAP_PDX * PAGE_SIZE);
 
 void *fixmap_set(unsigned slot, paddr_t pa)
 {

@@ -24,10 +24,10 @@ void fixmap_clear(unsigned slot);
 uint32_t fixmap_pte(unsigned slot);
 
 /* Temporary-window slots, by purpose, so nested users never collide. */
-#define FIXMAP_SLOT_BOOTINFO 0   /* bootinfo copying */
-#define FIXMAP_SLOT_VMM      1   /* vmm: the page table being edited (before recursion works) */
-#define FIXMAP_SLOT_TEST     2   /* self-tests writing patterns into frames */
-#define FIXMAP_SLOT_ZERO     3   /* zeroing fresh page-table frames */
-#define FIXMAP_SLOT_DUMP     4   /* the monitor's dump of physical memory */
+#define FIXMAP_SLOT_BOOTINFO 0 /* bootinfo copying */
+#define FIXMAP_SLOT_VMM      1 /* vmm: the page table being edited (before recursion works) */
+#define FIXMAP_SLOT_TEST     2 /* self-tests writing patterns into frames */
+#define FIXMAP_SLOT_ZERO     3 /* zeroing fresh page-table frames */
+#define FIXMAP_SLOT_DUMP     4 /* the monitor's dump of physical memory */
 
 #endif

@@ -55,50 +55,57 @@
 #define HEAP_DEBUG 0
 #endif
 
-#define PAGE        HEAP_PAGE_SIZE
-#define PAGE_SHIFT  12
-#define DESC_SIZE   64u
+#define PAGE          HEAP_PAGE_SIZE
+#define PAGE_SHIFT    12
+#define DESC_SIZE     64u
 #define DESC_PER_PAGE (PAGE / DESC_SIZE)
-#define MAX_PAGES   (1u << 20)                  /* a 4 GiB range */
-#define MAX_META    (MAX_PAGES / DESC_PER_PAGE)
-#define NBINS       240u
-#define NIL         0u                          /* page 0 is a descriptor page: never a list member */
+#define MAX_PAGES     (1u << 20) /* a 4 GiB range */
+#define MAX_META      (MAX_PAGES / DESC_PER_PAGE)
+#define NBINS         240u
+#define NIL           0u /* page 0 is a descriptor page: never a list member */
 #define MAX_SLAB_OBJS 256u
-#define PCACHE_MAX_N  16u                       /* cache freed blocks of up to 16 pages ... */
-#define PCACHE_PAGES  4096u                     /* ... at most 16 MiB of them ... */
-#define PCACHE_DECAY  (1u << 17)                /* ... each for this many heap operations */
-#define TRAILER_SIZE  32u                       /* debug-mode trailer at the end of a block */
+#define PCACHE_MAX_N  16u        /* cache freed blocks of up to 16 pages ... */
+#define PCACHE_PAGES  4096u      /* ... at most 16 MiB of them ... */
+#define PCACHE_DECAY  (1u << 17) /* ... each for this many heap operations */
+#define TRAILER_SIZE  32u        /* debug-mode trailer at the end of a block */
 #define REDZONE_MIN   8u
 
 enum page_kind {
-    PK_NONE,        /* untagged: interior of a region (or a never-used descriptor) */
-    PK_FREE,        /* head of a free run; npages = length */
-    PK_FREE_TAIL,   /* last page of a free run of >= 2 pages; npages = length */
-    PK_SLAB,        /* first page of a slab */
-    PK_SLAB_TAIL,   /* later page of a slab; npages = offset back to the head */
-    PK_LARGE,       /* head of a large block; npages = length */
-    PK_LARGE_TAIL,  /* last page of a large block of >= 2 pages; npages = length */
+    PK_NONE,       /* untagged: interior of a region (or a never-used descriptor) */
+    PK_FREE,       /* head of a free run; npages = length */
+    PK_FREE_TAIL,  /* last page of a free run of >= 2 pages; npages = length */
+    PK_SLAB,       /* first page of a slab */
+    PK_SLAB_TAIL,  /* later page of a slab; npages = offset back to the head */
+    PK_LARGE,      /* head of a large block; npages = length */
+    PK_LARGE_TAIL, /* last page of a large block of >= 2 pages; npages = length */
     PK_COUNT
 };
 
-#define PF_PARTIAL 1u   /* slab on its class's partial list */
-#define PF_EMPTY   2u   /* slab cached as its class's empty slab */
-#define PF_CACHED  4u   /* large block in the large cache */
-#define PF_INBIN   8u   /* free run in its bin */
+#define PF_PARTIAL 1u /* slab on its class's partial list */
+#define PF_EMPTY   2u /* slab cached as its class's empty slab */
+#define PF_CACHED  4u /* large block in the large cache */
+#define PF_INBIN   8u /* free run in its bin */
 
 struct page_desc {
     union {
-        uint32_t map[8];                                 /* slab: 1 bit per object, 1 = allocated */
-        struct { uint64_t size, caller; } big;           /* large: requested size, caller */
+        uint32_t map[8]; /* slab: 1 bit per object, 1 = allocated */
+        struct {
+            uint64_t size, caller;
+        } big; /* large: requested size, caller */
     } u;
-    uint8_t kind, cls, hint, flags;                      /* hint: first map word that may have a 0 */
+    uint8_t kind, cls, hint, flags; /* hint: first map word that may have a 0 */
     uint16_t inuse;
     uint8_t spare8;
-    uint8_t back;                                        /* slab page: offset back to the head (0 elsewhere) */
-    uint32_t npages, prev, next;                         /* prev/next: page indices in a list */
+    uint8_t back;                /* slab page: offset back to the head (0 elsewhere) */
+    uint32_t npages, prev, next; /* prev/next: page indices in a list */
     union {
-        struct { uint32_t age_prev, age_next, cached_at; };  /* page cache: age list, time cached */
-        struct { uint32_t mul; uint16_t nobj, size; };      /* slab head: its class's, at hand */
+        struct {
+            uint32_t age_prev, age_next, cached_at;
+        }; /* page cache: age list, time cached */
+        struct {
+            uint32_t mul;
+            uint16_t nobj, size;
+        }; /* slab head: its class's, at hand */
     };
 };
 _Static_assert(sizeof(struct page_desc) == DESC_SIZE, "page descriptor must be 64 bytes");
@@ -117,40 +124,39 @@ _Static_assert(sizeof(struct dbg_trailer) == TRAILER_SIZE, "trailer size");
 typedef uintptr_t __attribute__((may_alias)) heap_word;
 
 static const uint16_t class_size[HEAP_NCLASSES] = {
-    16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
-    288, 320, 352, 384, 416, 448, 480, 512,
-    576, 640, 704, 768, 832, 896, 960, 1024,
-    1152, 1280, 1408, 1536, 1664, 1792, 1920, 2048,
+    16,  32,  48,  64,   80,   96,   112,  128,  144,  160,  176,  192,  208, 224,
+    240, 256, 288, 320,  352,  384,  416,  448,  480,  512,  576,  640,  704, 768,
+    832, 896, 960, 1024, 1152, 1280, 1408, 1536, 1664, 1792, 1920, 2048,
 };
 
 struct class_info {
-    uint32_t mul;       /* floor(2^32 / size) + 1: offset * mul >> 32 == offset / size */
+    uint32_t mul; /* floor(2^32 / size) + 1: offset * mul >> 32 == offset / size */
     uint16_t nobj;
     uint16_t size;
     uint8_t pages, nwords;
 };
 
 struct class_state {
-    uint32_t partial;                           /* the partial-slab list: allocations come from its head */
-    uint64_t allocs, frees, requested;          /* live objects: allocs - frees */
-    uint32_t empty;     /* the cached empty slab, or NIL */
+    uint32_t partial;                  /* the partial-slab list: allocations come from its head */
+    uint64_t allocs, frees, requested; /* live objects: allocs - frees */
+    uint32_t empty;                    /* the cached empty slab, or NIL */
     uint32_t slabs;
 };
 
 static struct heap {
     struct heap_page_source src;
-    uintptr_t base, data, end;          /* range, first data page, end */
-    uint32_t npages, nmeta;             /* pages in the range, descriptor pages (M) */
+    uintptr_t base, data, end; /* range, first data page, end */
+    uint32_t npages, nmeta;    /* pages in the range, descriptor pages (M) */
     bool ready, debug;
-    size_t fast_small;                  /* kmalloc's fast path takes sizes below this (0 in debug mode) */
-    uintptr_t fast_span;                /* kfree's fast path takes [data, data + fast_span) (0 in debug mode) */
+    size_t fast_small;   /* kmalloc's fast path takes sizes below this (0 in debug mode) */
+    uintptr_t fast_span; /* kfree's fast path takes [data, data + fast_span) (0 in debug mode) */
     struct class_info ci[HEAP_NCLASSES];
     struct class_state cs[HEAP_NCLASSES];
     uint8_t size_class[HEAP_SMALL_MAX / 16 + 1];
     uint32_t bin_head[NBINS], bin_map[(NBINS + 31) / 32];
-    uint32_t pc_head[PCACHE_MAX_N + 1], pc_pages;   /* page cache: a list per block length */
-    uint32_t age_old, age_new;                     /* ... and all of it oldest first */
-    uint32_t clock;                                /* heap operations so far */
+    uint32_t pc_head[PCACHE_MAX_N + 1], pc_pages; /* page cache: a list per block length */
+    uint32_t age_old, age_new;                    /* ... and all of it oldest first */
+    uint32_t clock;                               /* heap operations so far */
     uintptr_t quarantine[HEAP_QUARANTINE_SLOTS];
     uint32_t q_head, q_count;
     /* accounting */
@@ -161,8 +167,8 @@ static struct heap {
     uint32_t misuse;
 } H;
 
-static uint32_t meta_map[MAX_META / 32];   /* descriptor page committed? */
-static uint8_t meta_ref[MAX_META];         /* tagged descriptors in each descriptor page (non-zero: backed) */
+static uint32_t meta_map[MAX_META / 32]; /* descriptor page committed? */
+static uint8_t meta_ref[MAX_META];       /* tagged descriptors in each descriptor page (non-zero: backed) */
 
 /* ------------------------------------------------------------ tiny helpers */
 
@@ -214,8 +220,14 @@ static size_t first_not(const void *p, uint8_t byte, size_t n)
     return n;
 }
 
-static unsigned ctz32(uint32_t x) { return (unsigned)__builtin_ctz(x); }
-static unsigned log2_32(uint32_t x) { return 31u - (unsigned)__builtin_clz(x); }
+static unsigned ctz32(uint32_t x)
+{
+    return (unsigned)__builtin_ctz(x);
+}
+static unsigned log2_32(uint32_t x)
+{
+    return 31u - (unsigned)__builtin_clz(x);
+}
 
 static unsigned popcount32(uint32_t x)
 {
@@ -226,14 +238,21 @@ static unsigned popcount32(uint32_t x)
 }
 
 #define CALLER() __builtin_return_address(0)
-#define MISUSE(...) do { H.misuse++; mm_misuse(__VA_ARGS__); } while (0)
+#define MISUSE(...)             \
+    do {                        \
+        H.misuse++;             \
+        mm_misuse(__VA_ARGS__); \
+    } while (0)
 
 static inline struct page_desc *desc(uint32_t i)
 {
     return (struct page_desc *)(H.base + (uintptr_t)i * DESC_SIZE);
 }
 
-static inline uintptr_t page_addr(uint32_t i) { return H.base + ((uintptr_t)i << PAGE_SHIFT); }
+static inline uintptr_t page_addr(uint32_t i)
+{
+    return H.base + ((uintptr_t)i << PAGE_SHIFT);
+}
 
 static inline bool meta_committed(uint32_t i)
 {
@@ -301,7 +320,7 @@ static struct page_desc *set_tag(uint32_t i, enum page_kind kind, uint32_t npage
 /* Untag page i; its descriptor page goes back when nothing in it is tagged. */
 static void untag(uint32_t i)
 {
-    if (!meta_committed(i))     /* already untagged, page given back */
+    if (!meta_committed(i)) /* already untagged, page given back */
         return;
     struct page_desc *d = desc(i);
     if (d->kind == PK_NONE)
@@ -405,7 +424,7 @@ static uint32_t pages_alloc(uint32_t n, uint32_t align_pages, bool slab)
     uint32_t a = h + lead;
 
     /* Back every descriptor the new tags need before changing anything. */
-    uint32_t need[4] = { a - 1, a, a + n - 1, a + n };
+    uint32_t need[4] = {a - 1, a, a + n - 1, a + n};
     int k;
     for (k = 0; k < 4; k++)
         if (need[k] >= h && need[k] < h + len && meta_ensure(need[k]) != 0)
@@ -455,7 +474,7 @@ static void pages_free(uint32_t h, uint32_t n)
 
     uint32_t L = h, R = h + n;
     if (h > H.nmeta) {
-        struct page_desc *l = desc(h - 1);   /* tagged: the neighbour region's last page */
+        struct page_desc *l = desc(h - 1); /* tagged: the neighbour region's last page */
         if (l->kind == PK_FREE || l->kind == PK_FREE_TAIL) {
             L = h - l->npages;
             bin_remove(L);
@@ -468,7 +487,7 @@ static void pages_free(uint32_t h, uint32_t n)
     }
     if (L != h || R != h + n) {
         tag_run(L, R - L);
-        uint32_t stale[4] = { h - 1, h, h + n - 1, h + n };
+        uint32_t stale[4] = {h - 1, h, h + n - 1, h + n};
         for (int k = 0; k < 4; k++)
             if (stale[k] >= L && stale[k] < R && stale[k] != L && stale[k] != R - 1)
                 untag(stale[k]);
@@ -616,7 +635,7 @@ static void slab_reset_map(struct page_desc *d, const struct class_info *ci)
         else if (ci->nobj - lo >= 32)
             d->u.map[w] = 0;
         else
-            d->u.map[w] = ~0u << (ci->nobj - lo);   /* bits past the last object read as taken */
+            d->u.map[w] = ~0u << (ci->nobj - lo); /* bits past the last object read as taken */
     }
     d->hint = 0;
 }
@@ -702,9 +721,9 @@ static inline void *slab_take(unsigned c, uint32_t h, struct page_desc *d, unsig
     d->u.map[w] = m;
     if (++d->inuse == d->nobj) {
         partial_remove(&H.cs[c], d);
-        d->hint = 8;                    /* full: the first free word is past the map */
+        d->hint = 8; /* full: the first free word is past the map */
     } else if (m == ~0u) {
-        while (d->u.map[++w] == ~0u)    /* a free object is left: the scan stops in the map */
+        while (d->u.map[++w] == ~0u) /* a free object is left: the scan stops in the map */
             ;
         d->hint = (uint8_t)w;
     }
@@ -743,7 +762,7 @@ static inline void slab_put(unsigned c, uint32_t h, struct page_desc *d, unsigne
     d->hint = (uint8_t)(w < d->hint ? w : d->hint);
     cs->frees++;
     if (d->inuse-- == d->nobj)
-        partial_push(cs, h, d);         /* was full */
+        partial_push(cs, h, d); /* was full */
 }
 
 /* Return object (w, bit) of slab h to it: the object was validated. */
@@ -818,16 +837,16 @@ static int dbg_check_live(uintptr_t a, size_t block, void *caller)
 {
     struct dbg_trailer *t = trailer_of(a, block);
     if (t->magic != TRAILER_LIVE || t->size > block - TRAILER_SIZE - REDZONE_MIN) {
-        MISUSE("heap: trailer of %p overwritten (block of %u bytes) (caller %p)\n",
-               (void *)a, (unsigned)block, caller);
+        MISUSE("heap: trailer of %p overwritten (block of %u bytes) (caller %p)\n", (void *)a,
+               (unsigned)block, caller);
         return -1;
     }
     size_t rz = block - TRAILER_SIZE - t->size;
     size_t off = first_not((void *)(a + t->size), HEAP_POISON_REDZONE, rz);
     if (off != rz) {
         MISUSE("heap: redzone of %p (size %u) overwritten at offset %u (allocated by %p) (caller %p)\n",
-               (void *)a, (unsigned)t->size, (unsigned)(t->size + off),
-               (void *)(uintptr_t)t->alloc_caller, caller);
+               (void *)a, (unsigned)t->size, (unsigned)(t->size + off), (void *)(uintptr_t)t->alloc_caller,
+               caller);
         return -1;
     }
     return 0;
@@ -845,7 +864,8 @@ static void quarantine_evict(uintptr_t a)
     struct dbg_trailer *t = trailer_of(a, block);
     size_t off = first_not((void *)a, HEAP_POISON_FREE, block - TRAILER_SIZE);
     if (off != block - TRAILER_SIZE || t->magic != TRAILER_FREED)
-        MISUSE("heap: use after free: %p written at offset %u after kfree (size %u, allocated by %p, freed by %p)\n",
+        MISUSE("heap: use after free: %p written at offset %u after kfree (size %u, allocated by %p, freed "
+               "by %p)\n",
                (void *)a, (unsigned)(off != block - TRAILER_SIZE ? off : block - TRAILER_SIZE),
                (unsigned)t->size, (void *)(uintptr_t)t->alloc_caller, (void *)(uintptr_t)t->free_caller);
     uint32_t idx = (uint32_t)(((uint64_t)(uint32_t)(a - page_addr(h)) * H.ci[c].mul) >> 32);
@@ -882,12 +902,12 @@ static const char op_kfree[] = "kfree";
 /* Where a pointer lives, as lookup() found it. */
 struct loc {
     uintptr_t a;
-    uint32_t h;             /* head page of the slab or large block */
-    struct page_desc *d;    /* its descriptor */
+    uint32_t h;          /* head page of the slab or large block */
+    struct page_desc *d; /* its descriptor */
     bool small;
-    unsigned c, w;          /* small: class, bitmap word */
-    uint32_t bit;           /* small: bitmap bit */
-    size_t block;           /* bytes in the block (class size, or pages * 4096) */
+    unsigned c, w; /* small: class, bitmap word */
+    uint32_t bit;  /* small: bitmap bit */
+    size_t block;  /* bytes in the block (class size, or pages * 4096) */
 };
 
 /*
@@ -935,8 +955,8 @@ static int lookup(const void *ptr, const char *op, void *caller, struct loc *l)
         }
         l->h = h, l->d = d, l->small = true, l->c = c;
         l->w = idx / 32, l->bit = 1u << (idx % 32), l->block = class_size[c];
-        bool quarantined = H.debug && (d->u.map[l->w] & l->bit) &&
-                           trailer_of(a, l->block)->magic == TRAILER_FREED;
+        bool quarantined =
+            H.debug && (d->u.map[l->w] & l->bit) && trailer_of(a, l->block)->magic == TRAILER_FREED;
         if (!(d->u.map[l->w] & l->bit) || quarantined) {
             if (op == op_kfree)
                 MISUSE("heap: double free of %p (caller %p)\n", ptr, caller);
@@ -953,8 +973,8 @@ static int lookup(const void *ptr, const char *op, void *caller, struct loc *l)
     }
     case PK_LARGE:
         if (a & (PAGE - 1)) {
-            MISUSE("heap: %s of %p, never returned by kmalloc: inside the block at %p (caller %p)\n",
-                   op, ptr, (void *)page_addr(i), caller);
+            MISUSE("heap: %s of %p, never returned by kmalloc: inside the block at %p (caller %p)\n", op, ptr,
+                   (void *)page_addr(i), caller);
             return -1;
         }
         if (d->flags & PF_CACHED) {
@@ -967,8 +987,8 @@ static int lookup(const void *ptr, const char *op, void *caller, struct loc *l)
         l->h = i, l->d = d, l->small = false, l->block = (size_t)d->npages << PAGE_SHIFT;
         return 0;
     case PK_LARGE_TAIL:
-        MISUSE("heap: %s of %p, never returned by kmalloc: inside the block at %p (caller %p)\n",
-               op, ptr, (void *)page_addr(i + 1 - d->npages), caller);
+        MISUSE("heap: %s of %p, never returned by kmalloc: inside the block at %p (caller %p)\n", op, ptr,
+               (void *)page_addr(i + 1 - d->npages), caller);
         return -1;
     case PK_FREE:
     case PK_FREE_TAIL:
@@ -976,11 +996,12 @@ static int lookup(const void *ptr, const char *op, void *caller, struct loc *l)
         if (!(a & (PAGE - 1)) && kind != PK_NONE && op == op_kfree)
             MISUSE("heap: double free of %p (caller %p)\n", ptr, caller);
         else
-            MISUSE("heap: %s of %p, never returned by kmalloc or already freed (caller %p)\n", op, ptr, caller);
+            MISUSE("heap: %s of %p, never returned by kmalloc or already freed (caller %p)\n", op, ptr,
+                   caller);
         return -1;
     default:
-        MISUSE("heap: corrupted metadata: page %p has kind %u (%s of %p, caller %p)\n",
-               (void *)page_addr(i), kind, op, ptr, caller);
+        MISUSE("heap: corrupted metadata: page %p has kind %u (%s of %p, caller %p)\n", (void *)page_addr(i),
+               kind, op, ptr, caller);
         return -1;
     }
 }
@@ -1008,7 +1029,7 @@ static SLOW_PATH void *alloc(size_t size, size_t align, void *caller)
     size_t block;
     if (need <= HEAP_SMALL_MAX && align <= HEAP_SMALL_MAX) {
         unsigned c = H.size_class[(need + 15) >> 4];
-        if (align > 16) {               /* power-of-two classes are naturally aligned */
+        if (align > 16) { /* power-of-two classes are naturally aligned */
             size_t pow = 16;
             while (pow < need || pow < align)
                 pow <<= 1;
@@ -1055,7 +1076,7 @@ static void large_account_free(struct page_desc *d)
 static void release(const struct loc *l, void *caller)
 {
     if (H.debug) {
-        dbg_check_live(l->a, l->block, caller);    /* reports damage; the block is freed all the same */
+        dbg_check_live(l->a, l->block, caller); /* reports damage; the block is freed all the same */
         struct dbg_trailer *t = trailer_of(l->a, l->block);
         fill((void *)l->a, HEAP_POISON_FREE, l->block - TRAILER_SIZE);
         t->magic = TRAILER_FREED;
@@ -1095,7 +1116,7 @@ void *kmalloc(size_t size)
         uint32_t h = cs->partial;
         if (h != NIL) {
             struct page_desc *d = desc(h);
-            unsigned w = d->hint & 7u;      /* (a partial slab's hint is below 8) */
+            unsigned w = d->hint & 7u; /* (a partial slab's hint is below 8) */
             if (d->u.map[w] != ~0u) {
                 cs->allocs++;
                 cs->requested += size;
@@ -1118,14 +1139,14 @@ void kfree(void *ptr)
     if (a - H.data < H.fast_span && !(a & 15)) {
         uint32_t i = (uint32_t)((a - H.base) >> PAGE_SHIFT);
         if (meta_ref[i / DESC_PER_PAGE] == 0)
-            goto slow;                      /* nothing tagged there: maybe not even backed */
+            goto slow; /* nothing tagged there: maybe not even backed */
         if (desc(i)->back > i % DESC_PER_PAGE)
-            goto slow;                      /* the head's descriptor is in another page */
-        uint32_t h = i - desc(i)->back;     /* the slab's head page (i itself when not in a slab) */
+            goto slow;                  /* the head's descriptor is in another page */
+        uint32_t h = i - desc(i)->back; /* the slab's head page (i itself when not in a slab) */
         struct page_desc *d = desc(h);
         unsigned c = d->cls;
         if (d->kind != PK_SLAB || c >= HEAP_NCLASSES || d->inuse <= 1)
-            goto slow;                      /* not a slab, corrupted, or the slab empties */
+            goto slow; /* not a slab, corrupted, or the slab empties */
         /* off * mul: its high half is off / size and its low half is below mul
          * exactly when size divides off (checked for every class and offset
          * below 8 pages: the multiply and the divisibility test in one). */
@@ -1279,7 +1300,7 @@ void heap_init(const struct heap_page_source *src, uintptr_t base, size_t size)
 {
     fill(&H, 0, sizeof H);
     fill(meta_map, 0, sizeof meta_map);
-    fill(meta_ref, 0, sizeof meta_ref);     /* kfree's fast path trusts a non-zero count */
+    fill(meta_ref, 0, sizeof meta_ref); /* kfree's fast path trusts a non-zero count */
     H.src = *src;
     H.debug = HEAP_DEBUG != 0;
 
@@ -1291,7 +1312,7 @@ void heap_init(const struct heap_page_source *src, uintptr_t base, size_t size)
             if (nobj > MAX_SLAB_OBJS)
                 break;
             uint32_t waste = p * PAGE - nobj * s;
-            if (waste * best < best_waste * p) {     /* less waste per page */
+            if (waste * best < best_waste * p) { /* less waste per page */
                 best = p;
                 best_waste = waste;
             }
@@ -1339,8 +1360,8 @@ void heap_init(const struct heap_page_source *src, uintptr_t base, size_t size)
     H.ready = true;
     set_fast_paths();
     mm_log("heap: %u KiB at %p, %u descriptor pages, %u size classes 16..%u, debug %s\n",
-           (unsigned)(n * (PAGE / 1024)), (void *)H.data, (unsigned)nmeta, HEAP_NCLASSES,
-           HEAP_SMALL_MAX, H.debug ? "on" : "off");
+           (unsigned)(n * (PAGE / 1024)), (void *)H.data, (unsigned)nmeta, HEAP_NCLASSES, HEAP_SMALL_MAX,
+           H.debug ? "on" : "off");
 }
 
 static uint32_t live_allocations(void)
@@ -1361,7 +1382,7 @@ int heap_set_debug(bool on)
                (unsigned)live_allocations());
         return -1;
     }
-    heap_trim();        /* cached large blocks carry no trailer state; start clean */
+    heap_trim(); /* cached large blocks carry no trailer state; start clean */
     H.debug = on;
     set_fast_paths();
     mm_log("heap: debug mode %s\n", on ? "on" : "off");
@@ -1437,7 +1458,7 @@ size_t heap_leak_report(void)
         return 0;
     for (uint32_t i = H.nmeta; i < H.npages;) {
         if (!meta_committed(i))
-            break;      /* broken metadata: heap_check() says more */
+            break; /* broken metadata: heap_check() says more */
         struct page_desc *d = desc(i);
         uint32_t n = d->npages ? d->npages : 1;
         if (d->kind == PK_SLAB) {
@@ -1462,7 +1483,7 @@ size_t heap_leak_report(void)
             mm_log("heap: live %p size %u (%u pages) caller %p\n", (void *)page_addr(i),
                    (unsigned)d->u.big.size, (unsigned)n, (void *)(uintptr_t)d->u.big.caller);
         } else if (d->kind != PK_FREE && d->kind != PK_LARGE) {
-            break;      /* broken metadata: heap_check() says more */
+            break; /* broken metadata: heap_check() says more */
         }
         i += n;
     }
@@ -1470,7 +1491,11 @@ size_t heap_leak_report(void)
     return count;
 }
 
-#define BAD(...) do { if (bad++ < 8) MISUSE(__VA_ARGS__); } while (0)
+#define BAD(...)                 \
+    do {                         \
+        if (bad++ < 8)           \
+            MISUSE(__VA_ARGS__); \
+    } while (0)
 
 int heap_check(void)
 {
@@ -1525,19 +1550,20 @@ int heap_check(void)
                     BAD("heap: check: slab at page %u: hint %u skips a free object\n", (unsigned)i, d->hint);
             }
             if (cnt != d->inuse)
-                BAD("heap: check: slab at page %u: bitmap has %u objects, count %u\n",
-                    (unsigned)i, cnt, (unsigned)d->inuse);
+                BAD("heap: check: slab at page %u: bitmap has %u objects, count %u\n", (unsigned)i, cnt,
+                    (unsigned)d->inuse);
             uint8_t want = d->inuse == 0 ? PF_EMPTY : d->inuse < H.ci[c].nobj ? PF_PARTIAL : 0;
             if (d->flags != want)
-                BAD("heap: check: slab at page %u (%u of %u used) has flags %x\n",
-                    (unsigned)i, (unsigned)d->inuse, (unsigned)H.ci[c].nobj, d->flags);
+                BAD("heap: check: slab at page %u (%u of %u used) has flags %x\n", (unsigned)i,
+                    (unsigned)d->inuse, (unsigned)H.ci[c].nobj, d->flags);
             if (d->inuse < H.ci[c].nobj && (d->hint >= 8 || d->u.map[d->hint] == ~0u))
                 BAD("heap: check: slab at page %u (%u of %u used) has no free object at hint %u\n",
                     (unsigned)i, (unsigned)d->inuse, (unsigned)H.ci[c].nobj, d->hint);
             if (d->back != 0)
                 BAD("heap: check: slab head at page %u has back offset %u\n", (unsigned)i, d->back);
             if (d->mul != H.ci[c].mul || d->nobj != H.ci[c].nobj || d->size != class_size[c])
-                BAD("heap: check: slab at page %u: its copy of class %u's geometry is damaged\n", (unsigned)i, c);
+                BAD("heap: check: slab at page %u: its copy of class %u's geometry is damaged\n", (unsigned)i,
+                    c);
             for (uint32_t j = 1; j < n; j++)
                 if (desc(i + j)->back != j)
                     BAD("heap: check: slab page %u has back offset %u, not %u\n", (unsigned)(i + j),
@@ -1565,7 +1591,8 @@ int heap_check(void)
             return bad;
         }
         if (n >= 2 && tail_kind != PK_NONE &&
-            (!meta_committed(i + n - 1) || desc(i + n - 1)->kind != tail_kind || desc(i + n - 1)->npages != n))
+            (!meta_committed(i + n - 1) || desc(i + n - 1)->kind != tail_kind ||
+             desc(i + n - 1)->npages != n))
             BAD("heap: check: region at page %u (%u pages) lacks its tail tag\n", (unsigned)i, (unsigned)n);
         if (tail_kind != PK_NONE) {
             /* Interior pages are untagged (where their descriptors are backed). */

@@ -63,14 +63,14 @@ void heap_init(const struct heap_page_source *src, uintptr_t base, size_t size);
  */
 void *kmalloc(size_t size);
 void kfree(void *ptr);
-void *kcalloc(size_t n, size_t size);            /* n * size overflow -> NULL */
+void *kcalloc(size_t n, size_t size); /* n * size overflow -> NULL */
 void *krealloc(void *ptr, size_t size);
 void *kmalloc_aligned(size_t size, size_t align); /* align: power of two, up to at least 4096 */
-size_t ksize(const void *ptr);                   /* usable size of a live allocation */
+size_t ksize(const void *ptr);                    /* usable size of a live allocation */
 
-#define HEAP_SMALL_MAX 2048u           /* largest size served from a slab */
-#define HEAP_MAX_ALIGN (4u << 20)      /* largest alignment kmalloc_aligned accepts */
-#define HEAP_NCLASSES 40               /* slab size classes: 16..2048, <= 1/8 waste */
+#define HEAP_SMALL_MAX 2048u      /* largest size served from a slab */
+#define HEAP_MAX_ALIGN (4u << 20) /* largest alignment kmalloc_aligned accepts */
+#define HEAP_NCLASSES  40         /* slab size classes: 16..2048, <= 1/8 waste */
 
 /*
  * Debug mode. HEAP_DEBUG (compile-time, default 0) sets the mode the heap starts
@@ -85,9 +85,9 @@ size_t ksize(const void *ptr);                   /* usable size of a live alloca
  *     entries and are checked for writes before they are reused;
  *   - freed large blocks are unmapped at once, so a later access faults.
  */
-#define HEAP_POISON_ALLOC   0xa5u
-#define HEAP_POISON_FREE    0x5au
-#define HEAP_POISON_REDZONE 0xfdu
+#define HEAP_POISON_ALLOC     0xa5u
+#define HEAP_POISON_FREE      0x5au
+#define HEAP_POISON_REDZONE   0xfdu
 #define HEAP_QUARANTINE_SLOTS 256u
 
 int heap_set_debug(bool on);
@@ -120,32 +120,32 @@ size_t heap_leak_report(void);
 int heap_check(void);
 
 struct heap_class_stats {
-    uint32_t size;             /* object size of the class */
-    uint32_t slab_pages;       /* pages per slab */
+    uint32_t size;       /* object size of the class */
+    uint32_t slab_pages; /* pages per slab */
     uint32_t objs_per_slab;
-    uint32_t slabs;            /* slabs held, the cached empty one included */
-    uint32_t live;             /* objects allocated now (quarantined ones included) */
-    uint64_t bytes_held;       /* slabs * slab_pages * 4096 */
-    uint64_t bytes_live;       /* live * size */
-    uint64_t bytes_requested;  /* sum of the sizes asked for, over all time */
-    uint64_t allocs, frees;    /* over all time */
+    uint32_t slabs;           /* slabs held, the cached empty one included */
+    uint32_t live;            /* objects allocated now (quarantined ones included) */
+    uint64_t bytes_held;      /* slabs * slab_pages * 4096 */
+    uint64_t bytes_live;      /* live * size */
+    uint64_t bytes_requested; /* sum of the sizes asked for, over all time */
+    uint64_t allocs, frees;   /* over all time */
 };
 
 struct heap_stats {
     struct heap_class_stats cls[HEAP_NCLASSES];
-    uint32_t pages_total;      /* data pages in the heap range */
-    uint32_t pages_held;       /* committed now: slabs + large + descriptor pages */
-    uint32_t pages_peak;       /* high-water mark of pages_held */
-    uint32_t meta_pages;       /* committed descriptor pages */
-    uint32_t slab_pages;       /* pages in slabs (cached empty slabs included) */
-    uint32_t large_pages;      /* pages in live large blocks */
-    uint32_t cached_pages;     /* pages kept for hysteresis (empty slabs, large cache) */
-    uint32_t large_live;       /* live large blocks */
+    uint32_t pages_total;           /* data pages in the heap range */
+    uint32_t pages_held;            /* committed now: slabs + large + descriptor pages */
+    uint32_t pages_peak;            /* high-water mark of pages_held */
+    uint32_t meta_pages;            /* committed descriptor pages */
+    uint32_t slab_pages;            /* pages in slabs (cached empty slabs included) */
+    uint32_t large_pages;           /* pages in live large blocks */
+    uint32_t cached_pages;          /* pages kept for hysteresis (empty slabs, large cache) */
+    uint32_t large_live;            /* live large blocks */
     uint64_t large_bytes_requested; /* sum of the sizes asked for by live large blocks */
-    uint32_t free_runs;        /* free page runs in the range */
-    uint32_t quarantined;      /* objects in the debug quarantine */
+    uint32_t free_runs;             /* free page runs in the range */
+    uint32_t quarantined;           /* objects in the debug quarantine */
     uint64_t allocs, frees, reallocs;
-    uint64_t failed_allocs;    /* NULL returns for lack of memory */
+    uint64_t failed_allocs;     /* NULL returns for lack of memory */
     uint64_t commits, releases; /* page-source calls */
     uint32_t misuse_reports;
 };

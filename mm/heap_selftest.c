@@ -18,7 +18,7 @@
 #include "kernel/selftest.h"
 
 #define SLOTS 96
-#define OPS 3000
+#define OPS   3000
 
 static uint32_t rng = 0x2545F491u;
 
@@ -55,10 +55,10 @@ static size_t random_size(void)
 {
     uint32_t r = rnd() % 100;
     if (r < 70)
-        return 1 + rnd() % 256;          /* mostly small */
+        return 1 + rnd() % 256; /* mostly small */
     if (r < 95)
         return 257 + rnd() % 2048;
-    return 4096 + rnd() % 20000;         /* some multi-page */
+    return 4096 + rnd() % 20000; /* some multi-page */
 }
 
 /* Where the heap and the frame allocator stood before a test. */
@@ -71,7 +71,7 @@ static struct footprint footprint_now(void)
     struct heap_stats st;
     heap_trim();
     heap_stats(&st);
-    return (struct footprint){ st.pages_held, pmm_free_frames(), vmm_tables_allocated() };
+    return (struct footprint){st.pages_held, pmm_free_frames(), vmm_tables_allocated()};
 }
 
 /*
@@ -81,7 +81,7 @@ static struct footprint footprint_now(void)
 static void check_back_to_start(const struct footprint *start, struct heap_stats *st)
 {
     SELFTEST(heap_check() == 0);
-    heap_quarantine_flush();        /* debug mode keeps freed objects aside for a while */
+    heap_quarantine_flush(); /* debug mode keeps freed objects aside for a while */
     heap_trim();
     heap_stats(st);
     SELFTEST(st->pages_held == start->pages);
@@ -101,7 +101,7 @@ void heap_selftest(void)
         if (!o->p) {
             size_t size = random_size();
             if (rnd() % 8 == 0) {
-                size_t align = (size_t)16 << (rnd() % 9);   /* 16 .. 4096 */
+                size_t align = (size_t)16 << (rnd() % 9); /* 16 .. 4096 */
                 o->p = kmalloc_aligned(size, align);
                 bad_align += o->p && ((uintptr_t)o->p & (align - 1));
             } else {
@@ -125,7 +125,7 @@ void heap_selftest(void)
                 continue;
             }
             o->p = q;
-            bad_pattern += !intact(o, size < o->size ? size : o->size);   /* the prefix survived */
+            bad_pattern += !intact(o, size < o->size ? size : o->size); /* the prefix survived */
             bad_size += ksize(q) < size;
             o->size = size;
             fill(o);
@@ -161,8 +161,8 @@ void heap_selftest(void)
 
     /* Back to the starting footprint, in the heap and in the frame allocator. */
     check_back_to_start(&start, &st);
-    kprintf("heap: %u operations, peak %u pages, back to %u pages\n", OPS,
-            (unsigned)st.pages_peak, (unsigned)st.pages_held);
+    kprintf("heap: %u operations, peak %u pages, back to %u pages\n", OPS, (unsigned)st.pages_peak,
+            (unsigned)st.pages_held);
     selftest_group_end();
 }
 

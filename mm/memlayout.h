@@ -42,30 +42,30 @@
 #define MM_MEMLAYOUT_H
 
 /* NASM-BEGIN */
-#define KERNEL_BASE      0xC0000000  /* virtual = physical + KERNEL_BASE for the image */
-#define KERNEL_LOAD_PHYS 0x00100000  /* GRUB loads the image at 1 MiB */
-#define KERNEL_LINK      0xC0100000  /* the image is linked here */
-#define KVA_BASE         0xD0000000  /* kernel virtual ranges (heap, framebuffer...) */
+#define KERNEL_BASE      0xC0000000 /* virtual = physical + KERNEL_BASE for the image */
+#define KERNEL_LOAD_PHYS 0x00100000 /* GRUB loads the image at 1 MiB */
+#define KERNEL_LINK      0xC0100000 /* the image is linked here */
+#define KVA_BASE         0xD0000000 /* kernel virtual ranges (heap, framebuffer...) */
 #define KVA_END          0xFF800000
-#define FIXMAP_BASE      0xFF800000  /* one page table's worth of fixed slots */
+#define FIXMAP_BASE      0xFF800000 /* one page table's worth of fixed slots */
 #define FIXMAP_PDX       1022
-#define RECURSIVE_PDX    1023        /* PD[1023] points at the directory itself */
-#define RECURSIVE_BASE   0xFFC00000  /* page table i is visible at RECURSIVE_BASE + i*4096 */
-#define RECURSIVE_PD     0xFFFFF000  /* the page directory itself */
-#define BOOT_STACK_SIZE  16384       /* the kernel stack (below it: one guard page) */
+#define RECURSIVE_PDX    1023       /* PD[1023] points at the directory itself */
+#define RECURSIVE_BASE   0xFFC00000 /* page table i is visible at RECURSIVE_BASE + i*4096 */
+#define RECURSIVE_PD     0xFFFFF000 /* the page directory itself */
+#define BOOT_STACK_SIZE  16384      /* the kernel stack (below it: one guard page) */
 /* NASM-END */
 
-#define VGA_TEXT_PHYS     0x000B8000u
-#define VGA_TEXT_VIRT     (KERNEL_BASE + VGA_TEXT_PHYS)
+#define VGA_TEXT_PHYS 0x000B8000u
+#define VGA_TEXT_VIRT (KERNEL_BASE + VGA_TEXT_PHYS)
 
-#define HEAP_VIRT_SIZE    0x20000000u  /* 512 MiB of KVA for the heap (backed on demand) */
+#define HEAP_VIRT_SIZE 0x20000000u /* 512 MiB of KVA for the heap (backed on demand) */
 
-#define FIXMAP_TEMP_SLOTS 16         /* slots 0..15: temporary windows (mm/vmm.c) */
-#define FIXMAP_PMM_SLOT   256        /* slots 256..: the frame allocator's bitmap */
-#define FIXMAP_PMM_MAX    512        /* at most 2 MiB of bitmap (far more than 4 GiB needs) */
-#define FIXMAP_SLOT_VA(i) (FIXMAP_BASE + (uintptr_t)(i) * 4096u)
+#define FIXMAP_TEMP_SLOTS 16  /* slots 0..15: temporary windows (mm/vmm.c) */
+#define FIXMAP_PMM_SLOT   256 /* slots 256..: the frame allocator's bitmap */
+#define FIXMAP_PMM_MAX    512 /* at most 2 MiB of bitmap (far more than 4 GiB needs) */
+#define FIXMAP_SLOT_VA(i) (FIXMAP_BASE + (uintptr_t)(i)*4096u)
 
-#define KERNEL_PDX_FIRST  (KERNEL_BASE >> 22)   /* 768: first kernel-half directory entry */
+#define KERNEL_PDX_FIRST (KERNEL_BASE >> 22) /* 768: first kernel-half directory entry */
 
 #ifndef __ASSEMBLER__
 #include "types.h"

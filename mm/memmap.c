@@ -24,7 +24,7 @@
 #include "mm_shim.h"
 
 #define PAGE_SIZE 4096ull
-#define U(x)      ((unsigned long long)(x))  /* matches %llx / %llu exactly */
+#define U(x)      ((unsigned long long)(x)) /* matches %llx / %llu exactly */
 
 /* An entry clipped to [0, 4 GiB), with its type. */
 struct span {
@@ -73,18 +73,22 @@ const char *memmap_type_name(uint32_t type)
     int n = 0, i = 0;
 
     switch (type) {
-    case MMAP_AVAILABLE:        return "available";
-    case MMAP_RESERVED:         return "reserved";
+    case MMAP_AVAILABLE: return "available";
+    case MMAP_RESERVED: return "reserved";
     case MMAP_ACPI_RECLAIMABLE: return "ACPI reclaimable";
-    case MMAP_ACPI_NVS:         return "ACPI NVS";
-    case MMAP_BAD:              return "bad RAM";
+    case MMAP_ACPI_NVS: return "ACPI NVS";
+    case MMAP_BAD: return "bad RAM";
     }
     s = names[next++ % 4];
     do {
         digits[n++] = (char)('0' + type % 10);
         type /= 10;
     } while (type != 0);
-    s[i++] = 't'; s[i++] = 'y'; s[i++] = 'p'; s[i++] = 'e'; s[i++] = ' ';
+    s[i++] = 't';
+    s[i++] = 'y';
+    s[i++] = 'p';
+    s[i++] = 'e';
+    s[i++] = ' ';
     while (n > 0)
         s[i++] = digits[--n];
     s[i] = '\0';
@@ -94,8 +98,7 @@ const char *memmap_type_name(uint32_t type)
 /* Little-endian loads from an unaligned byte buffer. */
 static uint32_t load32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static uint64_t load64(const uint8_t *p)
@@ -103,8 +106,7 @@ static uint64_t load64(const uint8_t *p)
     return (uint64_t)load32(p) | (uint64_t)load32(p + 4) << 32;
 }
 
-int memmap_parse_multiboot(const void *buf, uint32_t length,
-                           struct mmap_raw_entry *out, int max)
+int memmap_parse_multiboot(const void *buf, uint32_t length, struct mmap_raw_entry *out, int max)
 {
     const uint8_t *p = buf;
     uint64_t off = 0;
@@ -116,14 +118,13 @@ int memmap_parse_multiboot(const void *buf, uint32_t length,
         uint32_t size;
 
         if (length - off < 4) {
-            mm_log("mem: fix truncated record at offset %u (%u bytes left), stopping\n",
-                   (unsigned)off, (unsigned)(length - off));
+            mm_log("mem: fix truncated record at offset %u (%u bytes left), stopping\n", (unsigned)off,
+                   (unsigned)(length - off));
             break;
         }
         size = load32(p + off);
         if (size < 20) {
-            mm_log("mem: fix record at offset %u has size %u (< 20), stopping\n",
-                   (unsigned)off, size);
+            mm_log("mem: fix record at offset %u has size %u (< 20), stopping\n", (unsigned)off, size);
             break;
         }
         if (off + 4 + size > length) {
@@ -149,8 +150,7 @@ static void sort_spans(struct span *s, int n)
     for (int i = 1; i < n; i++) {
         struct span x = s[i];
         int j = i - 1;
-        while (j >= 0 && (s[j].start > x.start ||
-                          (s[j].start == x.start && s[j].end > x.end))) {
+        while (j >= 0 && (s[j].start > x.start || (s[j].start == x.start && s[j].end > x.end))) {
             s[j + 1] = s[j];
             j--;
         }
@@ -172,10 +172,10 @@ static void sort_points(uint64_t *p, int n)
 }
 
 /* Log one correction and count it. */
-#define FIX(map, ...)          \
-    do {                       \
-        mm_log(__VA_ARGS__);   \
-        (map)->corrections++;  \
+#define FIX(map, ...)         \
+    do {                      \
+        mm_log(__VA_ARGS__);  \
+        (map)->corrections++; \
     } while (0)
 
 /*
@@ -202,20 +202,19 @@ static void remove_range(struct memmap *map, uint64_t start, uint64_t end, bool 
             continue;
         if (log)
             FIX(map, "mem: fix carved 0x%08llx-0x%08llx\n", U(lo), U(hi - 1));
-        if (lo == r->start && hi == r->end) {          /* whole range */
+        if (lo == r->start && hi == r->end) { /* whole range */
             for (int j = i; j + 1 < map->n_usable; j++)
                 map->usable[j] = map->usable[j + 1];
             map->n_usable--;
             i--;
-        } else if (lo == r->start) {                   /* head */
+        } else if (lo == r->start) { /* head */
             r->start = hi;
-        } else if (hi == r->end) {                     /* tail */
+        } else if (hi == r->end) { /* tail */
             r->end = lo;
         } else if (map->n_usable == MEMMAP_MAX_USABLE) {
-            FIX(map, "mem: fix dropped 0x%08llx-0x%08llx (no room to split)\n",
-                U(hi), U(r->end - 1));
+            FIX(map, "mem: fix dropped 0x%08llx-0x%08llx (no room to split)\n", U(hi), U(r->end - 1));
             r->end = lo;
-        } else {                                       /* middle: split */
+        } else { /* middle: split */
             for (int j = map->n_usable; j > i + 1; j--)
                 map->usable[j] = map->usable[j - 1];
             map->usable[i + 1].start = hi;
@@ -240,8 +239,8 @@ static int clip_entries(const struct mmap_raw_entry *raw, int nraw, struct memma
     int n = 0;
 
     for (int i = 0; i < nraw; i++)
-        mm_log("mem: raw 0x%016llx-0x%016llx %s\n", U(raw[i].base),
-               U(last_of(raw[i].base, raw[i].len)), memmap_type_name(raw[i].type));
+        mm_log("mem: raw 0x%016llx-0x%016llx %s\n", U(raw[i].base), U(last_of(raw[i].base, raw[i].len)),
+               memmap_type_name(raw[i].type));
 
     for (int i = 1; i < nraw; i++) {
         if (raw[i].base < raw[i - 1].base) {
@@ -262,8 +261,8 @@ static int clip_entries(const struct mmap_raw_entry *raw, int nraw, struct memma
         if (base >= MEMMAP_4G) {
             if (usable) {
                 out->ignored_above_4g = end_of(out->ignored_above_4g, len);
-                FIX(out, "mem: fix ignored 0x%016llx-0x%016llx above 4 GiB\n",
-                    U(base), U(last_of(base, len)));
+                FIX(out, "mem: fix ignored 0x%016llx-0x%016llx above 4 GiB\n", U(base),
+                    U(last_of(base, len)));
             }
             continue;
         }
@@ -271,8 +270,7 @@ static int clip_entries(const struct mmap_raw_entry *raw, int nraw, struct memma
             if (usable) {
                 uint64_t above = len - (MEMMAP_4G - base);
                 out->ignored_above_4g = end_of(out->ignored_above_4g, above);
-                FIX(out, "mem: fix clipped 0x%016llx-0x%016llx at 4 GiB\n",
-                    U(base), U(last_of(base, len)));
+                FIX(out, "mem: fix clipped 0x%016llx-0x%016llx at 4 GiB\n", U(base), U(last_of(base, len)));
             }
             end = MEMMAP_4G;
         }
@@ -307,9 +305,8 @@ static void log_overlaps(int n, struct memmap *out)
             } else if (ua != ub) {
                 const struct span *bad = ua ? b : a;
                 FIX(out, "mem: fix overlap %s 0x%08llx-0x%08llx and %s 0x%08llx-0x%08llx: %s wins\n",
-                    memmap_type_name(a->type), U(a->start), U(a->end - 1),
-                    memmap_type_name(b->type), U(b->start), U(b->end - 1),
-                    memmap_type_name(bad->type));
+                    memmap_type_name(a->type), U(a->start), U(a->end - 1), memmap_type_name(b->type),
+                    U(b->start), U(b->end - 1), memmap_type_name(bad->type));
             }
         }
     }
@@ -353,8 +350,7 @@ static int sweep(int n)
     return nr;
 }
 
-int memmap_sanitise(const struct mmap_raw_entry *raw, int nraw,
-                    const struct mem_range *carve, int ncarve,
+int memmap_sanitise(const struct mmap_raw_entry *raw, int nraw, const struct mem_range *carve, int ncarve,
                     struct memmap *out)
 {
     int n, nr;
@@ -367,8 +363,7 @@ int memmap_sanitise(const struct mmap_raw_entry *raw, int nraw,
     if (raw == NULL || nraw < 0)
         nraw = 0;
     if (nraw > MEMMAP_MAX_RAW) {
-        FIX(out, "mem: fix %d entries, ignoring all after the first %d\n",
-            nraw, MEMMAP_MAX_RAW);
+        FIX(out, "mem: fix %d entries, ignoring all after the first %d\n", nraw, MEMMAP_MAX_RAW);
         nraw = MEMMAP_MAX_RAW;
     }
 
@@ -382,13 +377,13 @@ int memmap_sanitise(const struct mmap_raw_entry *raw, int nraw,
         uint64_t s = page_up(runs[i].start), e = page_down(runs[i].end);
 
         if (s >= e) {
-            FIX(out, "mem: fix dropped 0x%08llx-0x%08llx (no whole page)\n",
-                U(runs[i].start), U(runs[i].end - 1));
+            FIX(out, "mem: fix dropped 0x%08llx-0x%08llx (no whole page)\n", U(runs[i].start),
+                U(runs[i].end - 1));
             continue;
         }
         if (s != runs[i].start || e != runs[i].end)
-            FIX(out, "mem: fix aligned 0x%08llx-0x%08llx to 0x%08llx-0x%08llx\n",
-                U(runs[i].start), U(runs[i].end - 1), U(s), U(e - 1));
+            FIX(out, "mem: fix aligned 0x%08llx-0x%08llx to 0x%08llx-0x%08llx\n", U(runs[i].start),
+                U(runs[i].end - 1), U(s), U(e - 1));
         if (s < MEMMAP_LOW_LIMIT) {
             uint64_t cut = e < MEMMAP_LOW_LIMIT ? e : MEMMAP_LOW_LIMIT;
             FIX(out, "mem: fix excluded 0x%08llx-0x%08llx below 1 MiB\n", U(s), U(cut - 1));
@@ -397,8 +392,8 @@ int memmap_sanitise(const struct mmap_raw_entry *raw, int nraw,
                 continue;
         }
         if (out->n_usable == MEMMAP_MAX_USABLE) {
-            FIX(out, "mem: fix dropped 0x%08llx-0x%08llx (more than %d ranges)\n",
-                U(s), U(e - 1), MEMMAP_MAX_USABLE);
+            FIX(out, "mem: fix dropped 0x%08llx-0x%08llx (more than %d ranges)\n", U(s), U(e - 1),
+                MEMMAP_MAX_USABLE);
             continue;
         }
         out->usable[out->n_usable].start = s;
@@ -412,10 +407,9 @@ int memmap_sanitise(const struct mmap_raw_entry *raw, int nraw,
 
     recount(out);
     for (int i = 0; i < out->n_usable; i++)
-        mm_log("mem: usable 0x%08llx-0x%08llx\n",
-               U(out->usable[i].start), U(out->usable[i].end - 1));
-    mm_log("mem: total usable %llu KiB (%llu frames)\n",
-           U(out->usable_bytes >> 10), U(out->usable_bytes / PAGE_SIZE));
+        mm_log("mem: usable 0x%08llx-0x%08llx\n", U(out->usable[i].start), U(out->usable[i].end - 1));
+    mm_log("mem: total usable %llu KiB (%llu frames)\n", U(out->usable_bytes >> 10),
+           U(out->usable_bytes / PAGE_SIZE));
     return out->n_usable;
 }
 

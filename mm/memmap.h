@@ -23,12 +23,12 @@
 #define MMAP_ACPI_NVS         4
 #define MMAP_BAD              5
 
-#define MEMMAP_MAX_RAW    128   /* raw entries kept; more are dropped (and logged) */
-#define MEMMAP_MAX_USABLE 128   /* usable ranges after sanitising */
-#define MEMMAP_MAX_CARVE  32    /* carve-outs the caller may pass */
+#define MEMMAP_MAX_RAW    128 /* raw entries kept; more are dropped (and logged) */
+#define MEMMAP_MAX_USABLE 128 /* usable ranges after sanitising */
+#define MEMMAP_MAX_CARVE  32  /* carve-outs the caller may pass */
 
-#define MEMMAP_LOW_LIMIT  0x100000ull     /* the first MiB is never handed out */
-#define MEMMAP_4G         0x100000000ull  /* nothing at or above this is usable */
+#define MEMMAP_LOW_LIMIT 0x100000ull    /* the first MiB is never handed out */
+#define MEMMAP_4G        0x100000000ull /* nothing at or above this is usable */
 
 /* One firmware entry, with full 64-bit fields: [base, base + len). */
 struct mmap_raw_entry {
@@ -47,9 +47,9 @@ struct mem_range {
 struct memmap {
     struct mem_range usable[MEMMAP_MAX_USABLE]; /* sorted, disjoint, page-aligned */
     int n_usable;
-    uint64_t usable_bytes;        /* sum of usable[] */
-    uint64_t ignored_above_4g;    /* bytes of type-1 RAM at or above 4 GiB */
-    int corrections;              /* how many corrections were logged */
+    uint64_t usable_bytes;     /* sum of usable[] */
+    uint64_t ignored_above_4g; /* bytes of type-1 RAM at or above 4 GiB */
+    int corrections;           /* how many corrections were logged */
 };
 
 /* Printable name of an E820 type ("available", "reserved", "ACPI NVS", ... or "type 20"). */
@@ -62,8 +62,7 @@ const char *memmap_type_name(uint32_t type);
  * is below 20 or that runs past the buffer ends the walk (logged). Stores at most
  * `max` entries into `out` and returns how many were stored.
  */
-int memmap_parse_multiboot(const void *buf, uint32_t length,
-                           struct mmap_raw_entry *out, int max);
+int memmap_parse_multiboot(const void *buf, uint32_t length, struct mmap_raw_entry *out, int max);
 
 /*
  * Reduce raw entries to usable RAM: type 1 only; overlaps resolved with the
@@ -73,8 +72,7 @@ int memmap_parse_multiboot(const void *buf, uint32_t length,
  * boot page tables...) removed. The raw map, every correction and the final
  * ranges are logged through mm_log(). Returns the number of usable ranges.
  */
-int memmap_sanitise(const struct mmap_raw_entry *raw, int nraw,
-                    const struct mem_range *carve, int ncarve,
+int memmap_sanitise(const struct mmap_raw_entry *raw, int nraw, const struct mem_range *carve, int ncarve,
                     struct memmap *out);
 
 /*

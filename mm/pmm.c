@@ -30,29 +30,29 @@
 #include "mm_shim.h"
 
 #define PAGE_SHIFT 12
-#define MAX_LEVELS 5               /* 2^20 frames need 4; one spare */
-#define NONE       0xFFFFFFFFu     /* "no such bit" */
+#define MAX_LEVELS 5           /* 2^20 frames need 4; one spare */
+#define NONE       0xFFFFFFFFu /* "no such bit" */
 
 struct level {
     uint32_t *words;
-    uint32_t nbits;                /* meaningful bits; the rest stay clear */
+    uint32_t nbits; /* meaningful bits; the rest stay clear */
     uint32_t nwords;
 };
 
 static struct level lv[MAX_LEVELS];
-static int nlevels;                /* 0 until pmm_init() */
-static uint32_t nframes;           /* frames covered by level 0 */
+static int nlevels;      /* 0 until pmm_init() */
+static uint32_t nframes; /* frames covered by level 0 */
 static uint32_t total, nfree;
-static uint32_t hint;              /* every level-0 word below this one is empty */
+static uint32_t hint; /* every level-0 word below this one is empty */
 
 struct frange {
-    uint32_t lo, hi;               /* frames [lo, hi) */
+    uint32_t lo, hi; /* frames [lo, hi) */
 };
 
-static struct frange ranges[MEMMAP_MAX_USABLE];     /* managed memory, sorted, disjoint */
+static struct frange ranges[MEMMAP_MAX_USABLE]; /* managed memory, sorted, disjoint */
 static int nranges;
-static uint32_t lowest, span;      /* managed frames lie in [lowest, lowest + span) */
-static struct frange last_hit;     /* the range managed() matched most recently */
+static uint32_t lowest, span;  /* managed frames lie in [lowest, lowest + span) */
+static struct frange last_hit; /* the range managed() matched most recently */
 
 /* Lay out the levels for `frames` frames; returns the number of words needed. */
 static uint32_t layout(uint32_t frames, struct level *l, int *count)
@@ -191,14 +191,14 @@ void pmm_init(const struct memmap *map, void *storage)
             if (lv[k - 1].words[j] != 0)
                 lv[k].words[j >> 5] |= 1u << (j & 31);
 
-    mm_log("pmm: %u frames free of %u tracked, %d levels, %u bytes of bitmap\n",
-           nfree, nframes, nlevels, words * 4u);
+    mm_log("pmm: %u frames free of %u tracked, %d levels, %u bytes of bitmap\n", nfree, nframes, nlevels,
+           words * 4u);
 }
 
 /* Word `idx` of level 0 became non-empty: set its bit in level 1, and up. */
 static void mark_nonempty(uint32_t idx)
 {
-    int top = nlevels;             /* a local: the stores below may alias it */
+    int top = nlevels; /* a local: the stores below may alias it */
 
     for (int k = 1; k < top; k++) {
         uint32_t *w = &lv[k].words[idx >> 5];
@@ -266,7 +266,7 @@ static uint32_t next_free(uint32_t pos)
                 break;
             if (k + 1 == nlevels)
                 return NONE;
-            idx = (idx >> 5) + 1;      /* next word of this level, via the level above */
+            idx = (idx >> 5) + 1; /* next word of this level, via the level above */
             k++;
         }
         idx = (idx & ~31u) + (uint32_t)__builtin_ctz(w);
@@ -278,7 +278,7 @@ static uint32_t next_free(uint32_t pos)
             return idx;
         /* Stale: word idx of level k - 1 is empty, and nothing before it was free. */
         clear_summary(k, idx);
-        pos = (idx + 1) << (5 * k);    /* at most 2^20: frames fit in 32 bits */
+        pos = (idx + 1) << (5 * k); /* at most 2^20: frames fit in 32 bits */
     }
 }
 
@@ -302,19 +302,19 @@ paddr_t pmm_alloc(void)
 {
     uint32_t w, f;
 
-    if (nfree == 0)                /* also true before pmm_init() */
+    if (nfree == 0) /* also true before pmm_init() */
         return PMM_NO_FRAME;
     /* Fast path: the word at the hint, usually the one we used last. */
     w = lv[0].words[hint];
     if (w == 0) {
-        f = next_free(hint * 32 + 32);   /* words up to the hint are empty */
-        if (f == NONE)                   /* cannot happen while nfree is right */
+        f = next_free(hint * 32 + 32); /* words up to the hint are empty */
+        if (f == NONE)                 /* cannot happen while nfree is right */
             return PMM_NO_FRAME;
         hint = f >> 5;
         w = lv[0].words[hint];
     }
     f = hint * 32 + (uint32_t)__builtin_ctz(w);
-    lv[0].words[hint] = w & (w - 1);     /* clear the lowest set bit: frame f */
+    lv[0].words[hint] = w & (w - 1); /* clear the lowest set bit: frame f */
     nfree--;
     return (paddr_t)(f << PAGE_SHIFT);
 }
@@ -322,10 +322,10 @@ paddr_t pmm_alloc(void)
 /* Report a refused free of `frame` (mm_misuse) and return `err`. Kept out of line. */
 static __attribute__((noinline, cold)) int refuse_free(int err, paddr_t frame, void *caller)
 {
-    const char *what = err == PMM_E_UNALIGNED ? "free of unaligned address"
-                     : err == PMM_E_RANGE     ? "free of unmanaged address"
-                     : err == PMM_E_RESERVED  ? "free of reserved frame"
-                                              : "double free of frame";
+    const char *what = err == PMM_E_UNALIGNED  ? "free of unaligned address"
+                       : err == PMM_E_RANGE    ? "free of unmanaged address"
+                       : err == PMM_E_RESERVED ? "free of reserved frame"
+                                               : "double free of frame";
 
     mm_misuse("pmm: %s 0x%08x (caller %p)\n", what, frame, caller);
     return err;
@@ -342,7 +342,7 @@ static inline __attribute__((always_inline)) int free_one(paddr_t frame, void *c
 
     if (frame & (PMM_FRAME_SIZE - 1))
         return refuse_free(PMM_E_UNALIGNED, frame, caller);
-    if (f - lowest >= span)        /* below lowest wraps round to a huge value */
+    if (f - lowest >= span) /* below lowest wraps round to a huge value */
         return refuse_free(PMM_E_RANGE, frame, caller);
     w = lv[0].words + (f >> 5);
     bit = 1u << (f & 31);
@@ -382,13 +382,13 @@ static paddr_t take_run(uint32_t start, uint32_t n)
  */
 static paddr_t contig_small(uint32_t n, uint32_t step, uint32_t end)
 {
-    uint32_t aligned = 0;              /* bit p set when p is a multiple of step */
+    uint32_t aligned = 0; /* bit p set when p is a multiple of step */
     uint32_t i;
 
     for (uint32_t p = 0; p < 32; p += step)
         aligned |= 1u << p;
 
-    for (i = hint; i < lv[0].nwords;) {   /* all words below hint are empty */
+    for (i = hint; i < lv[0].nwords;) { /* all words below hint are empty */
         uint64_t x;
         uint32_t len = 1, starts;
 
@@ -402,7 +402,7 @@ static paddr_t contig_small(uint32_t n, uint32_t step, uint32_t end)
         x = lv[0].words[i];
         if (i + 1 < lv[0].nwords)
             x |= (uint64_t)lv[0].words[i + 1] << 32;
-        while (len < n) {              /* x &= x >> 1, n - 1 times, in log steps */
+        while (len < n) { /* x &= x >> 1, n - 1 times, in log steps */
             uint32_t s = len < n - len ? len : n - len;
             x &= x >> s;
             len += s;
@@ -434,7 +434,7 @@ static paddr_t contig_general(uint32_t n, uint32_t step, uint32_t end)
     while (f != NONE) {
         uint32_t start = (f + step - 1) & ~(step - 1), stop;
 
-        if (start < f || start > end - n)   /* wrapped, or past the limit */
+        if (start < f || start > end - n) /* wrapped, or past the limit */
             return PMM_NO_FRAME;
         stop = next_used(start, start + n);
         if (stop == start + n)
@@ -484,13 +484,12 @@ int pmm_donate(paddr_t start, paddr_t end)
     int i;
 
     if ((start | end) & (PMM_FRAME_SIZE - 1)) {
-        mm_misuse("pmm: donation of unaligned range 0x%08x-0x%08x (caller %p)\n",
-                  start, end, caller);
+        mm_misuse("pmm: donation of unaligned range 0x%08x-0x%08x (caller %p)\n", start, end, caller);
         return PMM_E_UNALIGNED;
     }
     if (s > e || e > nframes) {
-        mm_misuse("pmm: donation 0x%08x-0x%08x outside the bitmap (%u frames) (caller %p)\n",
-                  start, end, nframes, caller);
+        mm_misuse("pmm: donation 0x%08x-0x%08x outside the bitmap (%u frames) (caller %p)\n", start, end,
+                  nframes, caller);
         return PMM_E_RANGE;
     }
     if (s == e)
@@ -500,13 +499,13 @@ int pmm_donate(paddr_t start, paddr_t end)
     for (i = 0; i < nranges && ranges[i].hi <= s; i++)
         ;
     if (i < nranges && ranges[i].lo < e) {
-        mm_misuse("pmm: donation 0x%08x-0x%08x overlaps managed memory 0x%08x-0x%08x (caller %p)\n",
-                  start, end, ranges[i].lo << PAGE_SHIFT, ranges[i].hi << PAGE_SHIFT, caller);
+        mm_misuse("pmm: donation 0x%08x-0x%08x overlaps managed memory 0x%08x-0x%08x (caller %p)\n", start,
+                  end, ranges[i].lo << PAGE_SHIFT, ranges[i].hi << PAGE_SHIFT, caller);
         return PMM_E_MANAGED;
     }
     join_left = i > 0 && ranges[i - 1].hi == s;
     join_right = i < nranges && ranges[i].lo == e;
-    if (join_left && join_right) {            /* fills the hole between two ranges */
+    if (join_left && join_right) { /* fills the hole between two ranges */
         ranges[i - 1].hi = ranges[i].hi;
         for (int j = i; j + 1 < nranges; j++)
             ranges[j] = ranges[j + 1];
@@ -517,8 +516,7 @@ int pmm_donate(paddr_t start, paddr_t end)
         ranges[i].lo = s;
     } else {
         if (nranges == MEMMAP_MAX_USABLE) {
-            mm_log("pmm: cannot take donation 0x%08x-0x%08x: %d ranges already\n",
-                   start, end, nranges);
+            mm_log("pmm: cannot take donation 0x%08x-0x%08x: %d ranges already\n", start, end, nranges);
             return PMM_E_FULL;
         }
         for (int j = nranges; j > i; j--)
@@ -536,8 +534,8 @@ int pmm_donate(paddr_t start, paddr_t end)
     nfree += e - s;
     if ((s >> 5) < hint)
         hint = s >> 5;
-    mm_log("pmm: donated 0x%08x-0x%08x (%u frames), %u frames free of %u\n",
-           start, end - 1, e - s, nfree, total);
+    mm_log("pmm: donated 0x%08x-0x%08x (%u frames), %u frames free of %u\n", start, end - 1, e - s, nfree,
+           total);
     return PMM_OK;
 }
 

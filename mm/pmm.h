@@ -25,11 +25,11 @@
  */
 #define PMM_OK          0
 #define PMM_E_UNALIGNED (-1)
-#define PMM_E_RANGE     (-2)   /* outside managed memory (or, donating, the bitmap) */
-#define PMM_E_RESERVED  (-3)   /* a frame the sanitiser rejected */
-#define PMM_E_DOUBLE    (-4)   /* already free */
-#define PMM_E_MANAGED   (-5)   /* donating a frame that is already managed */
-#define PMM_E_FULL      (-6)   /* no room to record another managed range */
+#define PMM_E_RANGE     (-2) /* outside managed memory (or, donating, the bitmap) */
+#define PMM_E_RESERVED  (-3) /* a frame the sanitiser rejected */
+#define PMM_E_DOUBLE    (-4) /* already free */
+#define PMM_E_MANAGED   (-5) /* donating a frame that is already managed */
+#define PMM_E_FULL      (-6) /* no room to record another managed range */
 
 /* Bytes of storage pmm_init() needs for `map` (bitmap plus summary). */
 size_t pmm_storage_bytes(const struct memmap *map);

@@ -43,7 +43,7 @@ static uint32_t pattern(paddr_t f, unsigned word)
 static void write_pattern(paddr_t f)
 {
     volatile uint32_t *w = fixmap_set(FIXMAP_SLOT_TEST, f);
-    for (unsigned i = 0; i < PAGE_SIZE / 4; i += 64)   /* every 256th byte: 16 words */
+    for (unsigned i = 0; i < PAGE_SIZE / 4; i += 64) /* every 256th byte: 16 words */
         w[i] = pattern(f, i);
     w[PAGE_SIZE / 4 - 1] = pattern(f, PAGE_SIZE / 4 - 1);
     fixmap_clear(FIXMAP_SLOT_TEST);
@@ -79,7 +79,7 @@ void pmm_selftest_exhaustive(const struct pmm_facts *f_)
         bad_carve += in_carve(f);
         write_pattern(f);
         volatile uint32_t *w = fixmap_set(FIXMAP_SLOT_TEST, f);
-        w[1] = head;                    /* word 1: the chain (word 0 holds the pattern) */
+        w[1] = head; /* word 1: the chain (word 0 holds the pattern) */
         fixmap_clear(FIXMAP_SLOT_TEST);
         head = f;
     }
@@ -92,7 +92,7 @@ void pmm_selftest_exhaustive(const struct pmm_facts *f_)
     while (head != PMM_NO_FRAME) {
         volatile uint32_t *w = fixmap_set(FIXMAP_SLOT_TEST, head);
         paddr_t next = w[1];
-        w[1] = pattern(head, 1);        /* restore the word the chain borrowed */
+        w[1] = pattern(head, 1); /* restore the word the chain borrowed */
         fixmap_clear(FIXMAP_SLOT_TEST);
         bad_pattern += !check_pattern(head);
         if (pmm_free(head) != PMM_OK)

@@ -35,9 +35,18 @@ static inline uint32_t pde_make(paddr_t table, uint32_t flags)
     return table | ((flags & (PTE_W | PTE_U)) | PTE_P);
 }
 
-static inline bool pte_present(uint32_t e) { return (e & PTE_P) != 0; }
-static inline paddr_t pte_frame(uint32_t e) { return e & PTE_ADDR_MASK; }
-static inline uint32_t pte_flags(uint32_t e) { return e & PTE_FLAGS_MASK; }
+static inline bool pte_present(uint32_t e)
+{
+    return (e & PTE_P) != 0;
+}
+static inline paddr_t pte_frame(uint32_t e)
+{
+    return e & PTE_ADDR_MASK;
+}
+static inline uint32_t pte_flags(uint32_t e)
+{
+    return e & PTE_FLAGS_MASK;
+}
 
 /*
  * Describe an entry's flags as text, e.g. "P W - A D G" style: one letter per set

@@ -19,13 +19,13 @@
 #include "kernel/io.h"
 #include "kernel/kprintf.h"
 
-#define PD_VA          ((volatile uint32_t *)RECURSIVE_PD)
-#define PT_VA(pdx)     ((volatile uint32_t *)(RECURSIVE_BASE + (uintptr_t)(pdx) * PAGE_SIZE))
+#define PD_VA      ((volatile uint32_t *)RECURSIVE_PD)
+#define PT_VA(pdx) ((volatile uint32_t *)(RECURSIVE_BASE + (uintptr_t)(pdx)*PAGE_SIZE))
 
 /* One row of the kernel's own mappings. `flags` 0 = read-only; KMAP_NONE = leave unmapped. */
 struct kmap {
     const char *name;
-    uintptr_t start, end;     /* virtual, page-aligned */
+    uintptr_t start, end; /* virtual, page-aligned */
     uint32_t flags;
 };
 #define KMAP_NONE 0x80000000u
@@ -33,19 +33,20 @@ struct kmap {
 static paddr_t kernel_pd;
 static uint32_t pde_generation;
 static uint32_t tables_allocated;
-static uint32_t global_flag;  /* PTE_G when the CPU has PGE, else 0 */
+static uint32_t global_flag; /* PTE_G when the CPU has PGE, else 0 */
 
 /* The regions, from the linker script's symbols: the whole policy in one table. */
 static int kernel_regions(struct kmap *r)
 {
     int n = 0;
-    r[n++] = (struct kmap){ "text", (uintptr_t)text_start, (uintptr_t)text_end, 0 };
-    r[n++] = (struct kmap){ "rodata", (uintptr_t)rodata_start, (uintptr_t)rodata_end, 0 };
-    r[n++] = (struct kmap){ "data", (uintptr_t)data_start, (uintptr_t)data_end, PTE_W };
-    r[n++] = (struct kmap){ "bss", (uintptr_t)bss_start, (uintptr_t)boot_stack_guard, PTE_W };
-    r[n++] = (struct kmap){ "stack guard", (uintptr_t)boot_stack_guard, (uintptr_t)boot_stack_bottom, KMAP_NONE };
-    r[n++] = (struct kmap){ "stack+bss", (uintptr_t)boot_stack_bottom, (uintptr_t)bss_end, PTE_W };
-    r[n++] = (struct kmap){ "vga text", VGA_TEXT_VIRT, VGA_TEXT_VIRT + 0x8000, PTE_W };
+    r[n++] = (struct kmap){"text", (uintptr_t)text_start, (uintptr_t)text_end, 0};
+    r[n++] = (struct kmap){"rodata", (uintptr_t)rodata_start, (uintptr_t)rodata_end, 0};
+    r[n++] = (struct kmap){"data", (uintptr_t)data_start, (uintptr_t)data_end, PTE_W};
+    r[n++] = (struct kmap){"bss", (uintptr_t)bss_start, (uintptr_t)boot_stack_guard, PTE_W};
+    r[n++] =
+        (struct kmap){"stack guard", (uintptr_t)boot_stack_guard, (uintptr_t)boot_stack_bottom, KMAP_NONE};
+    r[n++] = (struct kmap){"stack+bss", (uintptr_t)boot_stack_bottom, (uintptr_t)bss_end, PTE_W};
+    r[n++] = (struct kmap){"vga text", VGA_TEXT_VIRT, VGA_TEXT_VIRT + 0x8000, PTE_W};
     return n;
 }
 #define MAX_REGIONS 8
@@ -110,21 +111,21 @@ void vmm_init(void)
     kernel_pd = alloc_zeroed("kernel page directory");
 
     for (int i = 0; i < n; i++) {
-        char perm[4] = { 'r', (r[i].flags & PTE_W) ? 'w' : '-', 0, 0 };
-        bool image = r[i].start < (uintptr_t)kernel_virtual_end && r[i].start >= (uintptr_t)kernel_virtual_start;
+        char perm[4] = {'r', (r[i].flags & PTE_W) ? 'w' : '-', 0, 0};
+        bool image =
+            r[i].start < (uintptr_t)kernel_virtual_end && r[i].start >= (uintptr_t)kernel_virtual_start;
         perm[2] = (r[i].flags == 0 && r[i].start == (uintptr_t)text_start) ? 'x' : '-';
         if (r[i].start == r[i].end)
-            continue;               /* an empty region (e.g. no .bss below the stack) */
+            continue; /* an empty region (e.g. no .bss below the stack) */
         if (r[i].flags == KMAP_NONE) {
             kprintf("vmm: %-11s 0x%08x-0x%08x unmapped (guard)\n", r[i].name, (unsigned)r[i].start,
                     (unsigned)(r[i].end - 1));
             continue;
         }
-        kprintf("vmm: %-11s 0x%08x-0x%08x %s%s\n", r[i].name, (unsigned)r[i].start,
-                (unsigned)(r[i].end - 1), perm, image && global_flag ? " global" : "");
+        kprintf("vmm: %-11s 0x%08x-0x%08x %s%s\n", r[i].name, (unsigned)r[i].start, (unsigned)(r[i].end - 1),
+                perm, image && global_flag ? " global" : "");
         for (uintptr_t va = r[i].start; va < r[i].end; va += PAGE_SIZE)
-            offline_map(kernel_pd, va, (paddr_t)(va - KERNEL_BASE),
-                        r[i].flags | (image ? global_flag : 0));
+            offline_map(kernel_pd, va, (paddr_t)(va - KERNEL_BASE), r[i].flags | (image ? global_flag : 0));
     }
 
     /* The fixmap table: a fresh one, with the frame allocator's bitmap slots copied over
@@ -145,8 +146,8 @@ void vmm_init(void)
     gdt_set_double_fault_cr3(kernel_pd);
     if (global_flag)
         write_cr4(read_cr4() | CR4_PGE);
-    kprintf("vmm: kernel page directory at 0x%08x, %u page tables; CR0.WP on\n",
-            (unsigned)kernel_pd, (unsigned)tables_allocated);
+    kprintf("vmm: kernel page directory at 0x%08x, %u page tables; CR0.WP on\n", (unsigned)kernel_pd,
+            (unsigned)tables_allocated);
 
     /* The boot directory and tables are unused now: give their frames back. */
     paddr_t bt_start = (paddr_t)((uintptr_t)boot_tables_start - KERNEL_BASE);
@@ -175,7 +176,7 @@ static int ensure_table(uintptr_t va)
         return VMM_E_NOMEM;
     PD_VA[pdx] = pde_make(f, PTE_W);
     volatile uint32_t *table = PT_VA(pdx);
-    invlpg((uintptr_t)table);       /* the window page for this table is new */
+    invlpg((uintptr_t)table); /* the window page for this table is new */
     for (unsigned i = 0; i < PT_ENTRIES; i++)
         table[i] = 0;
     tables_allocated++;
@@ -201,7 +202,7 @@ int vmm_map(uintptr_t va, paddr_t pa, uint32_t flags)
         return VMM_E_EXISTS;
     *pte = pte_make(pa, flags & PTE_ALLOWED_FLAGS);
     if (was_present)
-        invlpg(va);             /* the old translation may be cached */
+        invlpg(va); /* the old translation may be cached */
     return VMM_OK;
 }
 
@@ -249,7 +250,7 @@ int vmm_map_range(uintptr_t va, paddr_t pa, size_t size, uint32_t flags)
     for (size_t off = 0; off < size; off += PAGE_SIZE) {
         int err = vmm_map(va + off, pa + (paddr_t)off, flags);
         if (err) {
-            vmm_unmap_range(va, off);   /* all or nothing */
+            vmm_unmap_range(va, off); /* all or nothing */
             return err;
         }
     }
@@ -288,9 +289,18 @@ void vmm_free_range(uintptr_t va, size_t size)
     }
 }
 
-paddr_t vmm_kernel_pd(void) { return kernel_pd; }
-uint32_t vmm_kernel_pde_generation(void) { return pde_generation; }
-uint32_t vmm_tables_allocated(void) { return tables_allocated; }
+paddr_t vmm_kernel_pd(void)
+{
+    return kernel_pd;
+}
+uint32_t vmm_kernel_pde_generation(void)
+{
+    return pde_generation;
+}
+uint32_t vmm_tables_allocated(void)
+{
+    return tables_allocated;
+}
 
 bool vmm_guard_unmapped(void)
 {

@@ -19,14 +19,14 @@
 #include "mmu.h"
 
 /* Flags are PTE_* bits from mmu.h (PTE_W, PTE_U, PTE_PCD, PTE_PWT, PTE_G) plus: */
-#define VMM_REMAP 0x10000u   /* replace a present mapping instead of failing */
+#define VMM_REMAP 0x10000u /* replace a present mapping instead of failing */
 
-#define VMM_OK        0
-#define VMM_E_EXISTS  (-1)   /* a present mapping is in the way (and VMM_REMAP not given) */
-#define VMM_E_NOMEM   (-2)   /* no frame for a new page table or page */
-#define VMM_E_ALIGN   (-3)   /* address or size not page-aligned */
-#define VMM_E_RANGE   (-4)   /* address outside [KERNEL_BASE, FIXMAP_BASE) */
-#define VMM_E_FLAGS   (-5)   /* flags other than the ones above */
+#define VMM_OK       0
+#define VMM_E_EXISTS (-1) /* a present mapping is in the way (and VMM_REMAP not given) */
+#define VMM_E_NOMEM  (-2) /* no frame for a new page table or page */
+#define VMM_E_ALIGN  (-3) /* address or size not page-aligned */
+#define VMM_E_RANGE  (-4) /* address outside [KERNEL_BASE, FIXMAP_BASE) */
+#define VMM_E_FLAGS  (-5) /* flags other than the ones above */
 
 /* Build the kernel page directory from the linker's sections, switch to it and
  * give the boot page tables back to the frame allocator. */

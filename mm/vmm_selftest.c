@@ -25,11 +25,10 @@ static unsigned check_image_range(uintptr_t start, uintptr_t end, bool w)
     for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
         paddr_t pa;
         uint32_t fl;
-        if (!vmm_translate(va, &pa, &fl) || pa != va - KERNEL_BASE || !!(fl & PTE_W) != w ||
-            (fl & PTE_U)) {
+        if (!vmm_translate(va, &pa, &fl) || pa != va - KERNEL_BASE || !!(fl & PTE_W) != w || (fl & PTE_U)) {
             if (bad++ < 4)
-                kprintf("selftest: page 0x%08x maps 0x%08x flags 0x%03x, expected 0x%08x %s\n",
-                        (unsigned)va, (unsigned)pa, (unsigned)fl, (unsigned)(va - KERNEL_BASE),
+                kprintf("selftest: page 0x%08x maps 0x%08x flags 0x%03x, expected 0x%08x %s\n", (unsigned)va,
+                        (unsigned)pa, (unsigned)fl, (unsigned)(va - KERNEL_BASE),
                         w ? "writable" : "read-only");
         }
     }
@@ -90,7 +89,7 @@ static paddr_t stash_all(uint32_t *count)
     unsigned used = PT_ENTRIES;
     *count = 0;
     for (paddr_t f; (f = pmm_alloc()) != PMM_NO_FRAME; (*count)++) {
-        if (used == PT_ENTRIES) {          /* this frame becomes the next index frame */
+        if (used == PT_ENTRIES) { /* this frame becomes the next index frame */
             if (w)
                 fixmap_clear(FIXMAP_SLOT_TEST);
             w = fixmap_set(FIXMAP_SLOT_TEST, f);
@@ -172,13 +171,13 @@ static void check_api(void)
     SELFTEST(vmm_map_range(va, f1, 2 * PAGE_SIZE, PTE_W) == VMM_OK);
     SELFTEST(vmm_translate(va + PAGE_SIZE, &pa, 0) && pa == f1 + PAGE_SIZE);
     SELFTEST(vmm_map_range(va + PAGE_SIZE, f2, 2 * PAGE_SIZE, PTE_W) == VMM_E_EXISTS);
-    SELFTEST(!vmm_translate(va + 2 * PAGE_SIZE, 0, 0));   /* all or nothing */
+    SELFTEST(!vmm_translate(va + 2 * PAGE_SIZE, 0, 0)); /* all or nothing */
     vmm_unmap_range(va, 2 * PAGE_SIZE);
     SELFTEST(!vmm_translate(va, 0, 0) && !vmm_translate(va + PAGE_SIZE, 0, 0));
     uint32_t free_before = pmm_free_frames();
     SELFTEST(vmm_alloc_range(va, 3 * PAGE_SIZE, PTE_W) == VMM_OK);
     SELFTEST(pmm_free_frames() == free_before - 3);
-    ((volatile uint32_t *)va)[3 * PAGE_SIZE / 4 - 1] = 0xABCD;   /* last word is writable */
+    ((volatile uint32_t *)va)[3 * PAGE_SIZE / 4 - 1] = 0xABCD; /* last word is writable */
     vmm_free_range(va, 3 * PAGE_SIZE);
     SELFTEST(pmm_free_frames() == free_before);
     pmm_free(f1);

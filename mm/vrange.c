@@ -12,7 +12,7 @@
 
 struct vr {
     uintptr_t start;
-    size_t size;          /* without the guard */
+    size_t size; /* without the guard */
 };
 
 static struct vr ranges[VRANGE_MAX];

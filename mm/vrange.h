@@ -13,8 +13,8 @@
 
 #include "types.h"
 
-#define VRANGE_MAX   64       /* live ranges at most */
-#define VRANGE_GUARD 4096u    /* unmapped bytes after every range */
+#define VRANGE_MAX   64    /* live ranges at most */
+#define VRANGE_GUARD 4096u /* unmapped bytes after every range */
 
 /* Manage [base, end): both page-aligned. Forgets earlier ranges. */
 void vrange_init(uintptr_t base, uintptr_t end);

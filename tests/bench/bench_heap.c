@@ -34,15 +34,33 @@ struct allocator {
     void *(*alloc)(size_t);
     void (*free)(void *);
     void *(*realloc)(void *, size_t);
-    void (*sample)(void);      /* peak tracking hook, NULL when timing */
+    void (*sample)(void); /* peak tracking hook, NULL when timing */
 };
 
-static void *g_alloc(size_t n) { return malloc(n); }
-static void g_free(void *p) { free(p); }
-static void *g_realloc(void *p, size_t n) { return realloc(p, n); }
-static void *k_alloc(size_t n) { return kmalloc(n); }
-static void k_free(void *p) { kfree(p); }
-static void *k_realloc(void *p, size_t n) { return krealloc(p, n); }
+static void *g_alloc(size_t n)
+{
+    return malloc(n);
+}
+static void g_free(void *p)
+{
+    free(p);
+}
+static void *g_realloc(void *p, size_t n)
+{
+    return realloc(p, n);
+}
+static void *k_alloc(size_t n)
+{
+    return kmalloc(n);
+}
+static void k_free(void *p)
+{
+    kfree(p);
+}
+static void *k_realloc(void *p, size_t n)
+{
+    return krealloc(p, n);
+}
 
 static uintptr_t glibc_peak, glibc_base;
 static void g_sample(void)
@@ -61,13 +79,22 @@ static uint32_t rnd(void)
     return (uint32_t)(rng_state >> 16);
 }
 
-#define MAYBE_SAMPLE(a, i) do { (void)(i); if ((a)->sample) (a)->sample(); } while (0)
+#define MAYBE_SAMPLE(a, i) \
+    do {                   \
+        (void)(i);         \
+        if ((a)->sample)   \
+            (a)->sample(); \
+    } while (0)
 #define TOUCH(p) (*(volatile char *)(p) = 1)
 
 static void *slots[1 << 16];
 static size_t sizes[1 << 16];
 
-enum order { LIFO, FIFO, RANDOM };
+enum order {
+    LIFO,
+    FIFO,
+    RANDOM
+};
 
 /* Fixed-size churn: fill N objects, free them all in the given order, repeat. */
 static long churn(const struct allocator *a, size_t size, enum order order, int n, int rounds)
@@ -234,27 +261,21 @@ static double now(void)
 int main(void)
 {
     static const struct workload w[] = {
-        { "churn 16B LIFO",        0, 20000, 60, 16, LIFO },
-        { "churn 16B FIFO",        0, 20000, 60, 16, FIFO },
-        { "churn 16B random",      0, 20000, 60, 16, RANDOM },
-        { "churn 128B LIFO",       0, 20000, 60, 128, LIFO },
-        { "churn 128B FIFO",       0, 20000, 60, 128, FIFO },
-        { "churn 128B random",     0, 20000, 60, 128, RANDOM },
-        { "churn 512B LIFO",       0, 10000, 60, 512, LIFO },
-        { "churn 512B FIFO",       0, 10000, 60, 512, FIFO },
-        { "churn 512B random",     0, 10000, 60, 512, RANDOM },
-        { "mixed 16-512B random",  1, 20000, 2000, 0, RANDOM },
-        { "krealloc growth",       2, 200, 10, 0, RANDOM },
-        { "4 KiB pages",           3, 256, 400, 0, RANDOM },
-        { "2-16 page blocks",      4, 64, 100, 0, RANDOM },
+        {"churn 16B LIFO", 0, 20000, 60, 16, LIFO},       {"churn 16B FIFO", 0, 20000, 60, 16, FIFO},
+        {"churn 16B random", 0, 20000, 60, 16, RANDOM},   {"churn 128B LIFO", 0, 20000, 60, 128, LIFO},
+        {"churn 128B FIFO", 0, 20000, 60, 128, FIFO},     {"churn 128B random", 0, 20000, 60, 128, RANDOM},
+        {"churn 512B LIFO", 0, 10000, 60, 512, LIFO},     {"churn 512B FIFO", 0, 10000, 60, 512, FIFO},
+        {"churn 512B random", 0, 10000, 60, 512, RANDOM}, {"mixed 16-512B random", 1, 20000, 2000, 0, RANDOM},
+        {"krealloc growth", 2, 200, 10, 0, RANDOM},       {"4 KiB pages", 3, 256, 400, 0, RANDOM},
+        {"2-16 page blocks", 4, 64, 100, 0, RANDOM},
     };
-    const struct allocator ours = { "heap", k_alloc, k_free, k_realloc, NULL };
-    const struct allocator glibc = { "glibc", g_alloc, g_free, g_realloc, NULL };
-    const struct allocator glibc_sampled = { "glibc", g_alloc, g_free, g_realloc, g_sample };
+    const struct allocator ours = {"heap", k_alloc, k_free, k_realloc, NULL};
+    const struct allocator glibc = {"glibc", g_alloc, g_free, g_realloc, NULL};
+    const struct allocator glibc_sampled = {"glibc", g_alloc, g_free, g_realloc, g_sample};
 
-    mallopt(M_MMAP_THRESHOLD, 128 * 1024);   /* glibc's default, pinned so runs are comparable */
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024); /* glibc's default, pinned so runs are comparable */
     size_t gpeaks[sizeof w / sizeof w[0]];
-    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)   /* before this process's heap is used */
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) /* before this process's heap is used */
         gpeaks[i] = glibc_peak_of(&w[i], &glibc_sampled);
     printf("%-22s %10s %10s %7s   %11s %11s %7s\n", "workload", "heap ns/op", "glibc ns/op", "ratio",
            "heap peak", "glibc peak", "ratio");
@@ -294,7 +315,7 @@ int main(void)
         if (mr > 1.0)
             bigger++;
     }
-    printf("small-object churn rows slower than glibc: %d; rows with a larger peak than glibc: %d\n",
-           slower, bigger);
+    printf("small-object churn rows slower than glibc: %d; rows with a larger peak than glibc: %d\n", slower,
+           bigger);
     return 0;
 }

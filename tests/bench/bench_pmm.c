@@ -17,14 +17,14 @@
 #include "memmap.h"
 #include "pmm.h"
 
-#define NFRAMES  (1u << 20)
-#define NWORDS   (NFRAMES / 32)
-#define RING     64
-#define CRING    8
+#define NFRAMES (1u << 20)
+#define NWORDS  (NFRAMES / 32)
+#define RING    64
+#define CRING   8
 
 /* ---------------------------------------------------------------- naive */
 
-static uint32_t nv_bits[NWORDS];          /* 1 = free */
+static uint32_t nv_bits[NWORDS]; /* 1 = free */
 
 static void nv_init(const struct memmap *m)
 {
@@ -121,12 +121,11 @@ static void nv_take_all(void)
 }
 
 static const struct ops pmm_ops = {pmm_alloc, p_free, p_alloc_contig, p_free_contig, p_take_all};
-static const struct ops naive_ops = {nv_alloc, nv_free, nv_alloc_contig, nv_free_contig,
-                                     nv_take_all};
+static const struct ops naive_ops = {nv_alloc, nv_free, nv_alloc_contig, nv_free_contig, nv_take_all};
 
 static struct memmap map;
 static void *storage;
-static paddr_t frames[NFRAMES];           /* every usable frame, shuffled */
+static paddr_t frames[NFRAMES]; /* every usable frame, shuffled */
 static uint32_t nusable;
 static volatile uint32_t sink;
 
@@ -159,29 +158,29 @@ static void occupy(const struct ops *o, uint32_t nfree)
  * ns per alloc+free pair with a ring of RING live frames; runs ~0.2 s at most.
  * Instantiated per allocator so the calls are direct, as in kernel code.
  */
-#define RING_PAIRS(name, ALLOC, FREE)                                        \
-    static double name(uint32_t max_pairs)                                   \
-    {                                                                        \
-        paddr_t ring[RING];                                                  \
-        uint32_t head = 0, done = 0;                                         \
-        double t0, t;                                                        \
-                                                                             \
-        for (int i = 0; i < RING; i++)                                       \
-            ring[i] = ALLOC();                                               \
-        t0 = now_ns();                                                       \
-        do {                                                                 \
-            for (int k = 0; k < 1000; k++) {                                 \
-                paddr_t f = ALLOC();                                         \
-                FREE(ring[head]);                                            \
-                ring[head] = f;                                              \
-                head = (head + 1) % RING;                                    \
-            }                                                                \
-            done += 1000;                                                    \
-            t = now_ns() - t0;                                               \
-        } while (done < max_pairs && t < 0.2e9);                             \
-        for (int i = 0; i < RING; i++)                                       \
-            FREE(ring[i]);                                                   \
-        return t / done;                                                     \
+#define RING_PAIRS(name, ALLOC, FREE)            \
+    static double name(uint32_t max_pairs)       \
+    {                                            \
+        paddr_t ring[RING];                      \
+        uint32_t head = 0, done = 0;             \
+        double t0, t;                            \
+                                                 \
+        for (int i = 0; i < RING; i++)           \
+            ring[i] = ALLOC();                   \
+        t0 = now_ns();                           \
+        do {                                     \
+            for (int k = 0; k < 1000; k++) {     \
+                paddr_t f = ALLOC();             \
+                FREE(ring[head]);                \
+                ring[head] = f;                  \
+                head = (head + 1) % RING;        \
+            }                                    \
+            done += 1000;                        \
+            t = now_ns() - t0;                   \
+        } while (done < max_pairs && t < 0.2e9); \
+        for (int i = 0; i < RING; i++)           \
+            FREE(ring[i]);                       \
+        return t / done;                         \
     }
 
 RING_PAIRS(ring_pairs_pmm, pmm_alloc, p_free)
@@ -235,14 +234,14 @@ int main(void)
     nusable = 0;
     for (uint64_t a = map.usable[0].start; a < map.usable[0].end; a += 4096)
         frames[nusable++] = (paddr_t)a;
-    for (uint32_t i = nusable - 1; i > 0; i--) {       /* Fisher-Yates */
+    for (uint32_t i = nusable - 1; i > 0; i--) { /* Fisher-Yates */
         uint32_t j = rnd() % (i + 1);
         paddr_t x = frames[i];
         frames[i] = frames[j];
         frames[j] = x;
     }
 
-    for (int rep = 0; rep < 20; rep++) {               /* best of 20 */
+    for (int rep = 0; rep < 20; rep++) { /* best of 20 */
         double t;
         t0 = now_ns();
         pmm_init(&map, storage);
@@ -270,7 +269,7 @@ int main(void)
         if (pmm_free_frames() != nfree)
             abort();
         tp = tn = 1e30;
-        for (int rep = 0; rep < 3; rep++) {            /* best of 3 */
+        for (int rep = 0; rep < 3; rep++) { /* best of 3 */
             double a = ring_pairs_pmm(3000000), b = ring_pairs_naive(3000000);
             tp = a < tp ? a : tp;
             tn = b < tn ? b : tn;
@@ -291,8 +290,8 @@ int main(void)
         snprintf(label, sizeof label, "contig 16 frames, %.0f%% occupied", o * 100);
         printf("%-34s %9.1f ns %9.1f ns %8.1fx\n", label, tp, tn, tn / tp);
     }
-    printf("%-34s %9.1f us %9.1f us %8.1fx\n", "init, 4 GiB map",
-           t_init_pmm / 1e3, t_init_nv / 1e3, t_init_nv / t_init_pmm);
+    printf("%-34s %9.1f us %9.1f us %8.1fx\n", "init, 4 GiB map", t_init_pmm / 1e3, t_init_nv / 1e3,
+           t_init_nv / t_init_pmm);
     free(storage);
     return 0;
 }

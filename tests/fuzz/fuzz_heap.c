@@ -66,7 +66,7 @@ static size_t op_size(uint8_t scale, uint16_t v)
     case 0: return v % 129;
     case 1: return v % 2100;
     case 2: return v % 20000;
-    default: return (size_t)v * 16;   /* up to 1 MiB */
+    default: return (size_t)v * 16; /* up to 1 MiB */
     }
 }
 
@@ -138,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 break;
             }
             if (s->p)
-                verify(&(struct slot){ p, s->size, s->seed }, n);
+                verify(&(struct slot){p, s->size, s->seed}, n);
             die_unless(ksize(p) >= n);
             s->p = p;
             s->size = n;

@@ -19,10 +19,10 @@
 
 #include "memmap.h"
 
-#define REQUIRE(c)              \
-    do {                        \
-        if (!(c))               \
-            __builtin_trap();   \
+#define REQUIRE(c)            \
+    do {                      \
+        if (!(c))             \
+            __builtin_trap(); \
     } while (0)
 
 static uint32_t get32(const uint8_t *p)
@@ -44,8 +44,8 @@ static int covered_by_ram(const struct mmap_raw_entry *raw, int n, uint64_t s, u
         uint64_t best = pos;
         for (int i = 0; i < n; i++) {
             uint64_t re = end_sat(raw[i].base, raw[i].len);
-            if (raw[i].type == MMAP_AVAILABLE && raw[i].len != 0 &&
-                raw[i].base <= pos && pos < re && re > best)
+            if (raw[i].type == MMAP_AVAILABLE && raw[i].len != 0 && raw[i].base <= pos && pos < re &&
+                re > best)
                 best = re;
         }
         if (best == pos)
@@ -140,8 +140,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         } else {
             REQUIRE(map.usable_bytes == before.usable_bytes);
             for (int i = 0; i < before.n_usable && take_bytes != 0; i++) {
-                uint64_t e = before.usable[i].end < (limit & ~0xFFFull)
-                                 ? before.usable[i].end : (limit & ~0xFFFull);
+                uint64_t e =
+                    before.usable[i].end < (limit & ~0xFFFull) ? before.usable[i].end : (limit & ~0xFFFull);
                 REQUIRE(e <= before.usable[i].start || e - before.usable[i].start < want);
             }
         }

@@ -24,11 +24,11 @@
 struct arena {
     uint8_t *base;
     size_t pages;
-    uint8_t *state;         /* 1 = committed */
-    size_t committed;       /* pages committed now */
-    size_t budget;          /* commit fails beyond this many pages (0: no limit) */
+    uint8_t *state;   /* 1 = committed */
+    size_t committed; /* pages committed now */
+    size_t budget;    /* commit fails beyond this many pages (0: no limit) */
     size_t commits, releases, refused;
-    int errors;             /* bad commit/release calls from the heap */
+    int errors; /* bad commit/release calls from the heap */
 };
 
 static struct arena arena;

@@ -20,9 +20,9 @@
 #include "heap.h"
 
 #define ARENA_BYTES (1ul << 30)
-#define PG HEAP_PAGE_SIZE
+#define PG          HEAP_PAGE_SIZE
 
-static size_t start_pages;   /* arena pages committed right after heap_init */
+static size_t start_pages; /* arena pages committed right after heap_init */
 
 static void fresh_heap(void)
 {
@@ -102,7 +102,7 @@ static void test_sizes_and_alignment(void)
         if (p[n])
             fill_pattern(p[n], ksize(p[n]), (unsigned)n);
     }
-    static const size_t big[] = { 2049, 3000, 4095, 4096, 4097, 8192, 12289, 65536, 100000, 1u << 20 };
+    static const size_t big[] = {2049, 3000, 4095, 4096, 4097, 8192, 12289, 65536, 100000, 1u << 20};
     for (size_t k = 0; k < sizeof big / sizeof big[0]; k++, n++) {
         p[n] = kmalloc(big[k]);
         ok_align &= p[n] != NULL && ((uintptr_t)p[n] & (PG - 1)) == 0;
@@ -129,7 +129,7 @@ static void test_sizes_and_alignment(void)
         /* tail waste of a slab at most 1/32 of it, or one object */
         classes_ok &= cs->slab_pages * PG - cs->objs_per_slab * cs->size <= cs->size ||
                       cs->slab_pages * PG - cs->objs_per_slab * cs->size <= cs->slab_pages * PG / 32;
-        if (c > 0)   /* internal waste bounded: next class at most 1/8 + 16 bytes larger */
+        if (c > 0) /* internal waste bounded: next class at most 1/8 + 16 bytes larger */
             classes_ok &= cs->size <= s.cls[c - 1].size + s.cls[c - 1].size / 8 + 16;
     }
     CHECK(classes_ok);
@@ -156,7 +156,7 @@ static void test_kcalloc(void)
     uint8_t *p = kmalloc(200);
     memset(p, 0xee, 200);
     kfree(p);
-    uint8_t *q = kcalloc(25, 8);            /* same class: the dirty slot comes back */
+    uint8_t *q = kcalloc(25, 8); /* same class: the dirty slot comes back */
     CHECK(q == p);
     int zero = 1;
     for (int i = 0; i < 200; i++)
@@ -185,7 +185,7 @@ static void test_kcalloc(void)
 static void test_krealloc(void)
 {
     fresh_heap();
-    void *z = krealloc(NULL, 0);          /* krealloc(NULL, n) == kmalloc(n) */
+    void *z = krealloc(NULL, 0); /* krealloc(NULL, n) == kmalloc(n) */
     CHECK(z != NULL);
     kfree(z);
 
@@ -204,7 +204,7 @@ static void test_krealloc(void)
         ok &= p != NULL && pattern_ok(p, sz, 9) && ksize(p) >= sz;
     }
     CHECK(ok);
-    p = krealloc(p, 0);                  /* size 0: still a valid block */
+    p = krealloc(p, 0); /* size 0: still a valid block */
     CHECK(p != NULL);
     kfree(p);
 
@@ -232,7 +232,7 @@ static void test_krealloc(void)
 static void test_aligned(void)
 {
     fresh_heap();
-    static const size_t sizes[] = { 1, 16, 100, 2000, 2048, 5000, 40000 };
+    static const size_t sizes[] = {1, 16, 100, 2000, 2048, 5000, 40000};
     int ok = 1;
     for (size_t align = 1; align <= (1u << 20); align <<= 1) {
         for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
@@ -320,7 +320,7 @@ static void test_oom_metadata(void)
 {
     fresh_heap();
     /* Far-apart large blocks need fresh descriptor pages for their tags. */
-    arena.budget = arena.committed;      /* nothing more: every commit fails */
+    arena.budget = arena.committed; /* nothing more: every commit fails */
     CHECK(kmalloc(16) == NULL);
     CHECK(kmalloc(100 * PG) == NULL);
     check_consistent();
@@ -383,8 +383,8 @@ static void test_hysteresis(void)
         p[i] = kmalloc(64);
     size_t commits = arena.commits, releases = arena.releases;
     for (int i = 0; i < 1000; i++) {
-        void *q = kmalloc(64);       /* needs a second slab */
-        kfree(q);                    /* which empties again */
+        void *q = kmalloc(64); /* needs a second slab */
+        kfree(q);              /* which empties again */
     }
     CHECK(arena.commits - commits <= 2);
     CHECK(arena.releases - releases <= 1);
@@ -408,11 +408,11 @@ static void test_hysteresis(void)
     kfree(o);
     /* ... and is given back after 2^17 operations unused */
     releases = arena.releases;
-    void *big = kmalloc(20 * PG);            /* not cacheable: keeps the clock going */
+    void *big = kmalloc(20 * PG); /* not cacheable: keeps the clock going */
     for (int i = 0; i < 70000; i++)
-        kfree(kmalloc(3000));                /* large: each one ticks the clock twice */
+        kfree(kmalloc(3000)); /* large: each one ticks the clock twice */
     kfree(big);
-    kfree(kmalloc(5 * PG));                  /* a cache push ages the old entries out */
+    kfree(kmalloc(5 * PG)); /* a cache push ages the old entries out */
     CHECK(arena.releases > releases);
     CHECK(stats().cached_pages <= 5 + HEAP_NCLASSES * 8);
     check_back_to_start();
@@ -426,34 +426,34 @@ static void test_misuse(void)
     char *p = kmalloc(64);
     kfree(p);
     CHECK_EQ(host_misuse_count, 0);
-    kfree(p);                                        /* double free, small */
+    kfree(p); /* double free, small */
     CHECK_EQ(host_misuse_count, 1);
     CHECK(msg_has("double free") && msg_has_ptr(p) && msg_has("caller 0x"));
     check_consistent();
 
     char *q = kmalloc(64);
-    CHECK(q == p);                                   /* the slot was not freed twice */
+    CHECK(q == p); /* the slot was not freed twice */
     char *r = kmalloc(64);
     CHECK(r != q);
 
     host_misuse_reset();
-    kfree(q + 16);                                   /* interior pointer (16-aligned) */
+    kfree(q + 16); /* interior pointer (16-aligned) */
     CHECK_EQ(host_misuse_count, 1);
     CHECK(msg_has_ptr(q + 16) && msg_has("never returned"));
-    kfree(q + 8);                                    /* misaligned */
+    kfree(q + 8); /* misaligned */
     CHECK_EQ(host_misuse_count, 2);
     CHECK(msg_has_ptr(q + 8) && msg_has("misaligned"));
     int local;
-    kfree(&local);                                   /* foreign: the stack */
+    kfree(&local); /* foreign: the stack */
     CHECK_EQ(host_misuse_count, 3);
     CHECK(msg_has_ptr(&local) && msg_has("foreign"));
-    kfree(arena.base + 64);                          /* the descriptor area */
+    kfree(arena.base + 64); /* the descriptor area */
     CHECK_EQ(host_misuse_count, 4);
     CHECK(msg_has("foreign"));
-    kfree(arena.base + 200 * PG);                    /* a data page never handed out */
+    kfree(arena.base + 200 * PG); /* a data page never handed out */
     CHECK_EQ(host_misuse_count, 5);
     CHECK(msg_has_ptr(arena.base + 200 * PG));
-    CHECK(krealloc(q + 32, 100) == NULL);            /* krealloc of a bad pointer */
+    CHECK(krealloc(q + 32, 100) == NULL); /* krealloc of a bad pointer */
     CHECK_EQ(host_misuse_count, 6);
     CHECK_EQ(ksize(q + 48), 0);
     CHECK_EQ(host_misuse_count, 7);
@@ -463,11 +463,11 @@ static void test_misuse(void)
     host_misuse_reset();
     char *big = kmalloc(3 * PG);
     char *huge = kmalloc(40 * PG);
-    char *after = kmalloc(PG);                       /* keeps huge from merging rightwards */
+    char *after = kmalloc(PG); /* keeps huge from merging rightwards */
     kfree(big + PG);
     CHECK_EQ(host_misuse_count, 1);
     CHECK(msg_has_ptr(big + PG));
-    kfree(big + 2 * PG);                             /* the tail page */
+    kfree(big + 2 * PG); /* the tail page */
     CHECK_EQ(host_misuse_count, 2);
     CHECK(msg_has_ptr(big + 2 * PG) && msg_has("inside"));
     kfree(big + 16);
@@ -538,25 +538,25 @@ static void test_slab_edges(void)
         uint8_t *head = o[0];
         int ok = 1;
         for (unsigned k = 0; k < per; k++)
-            ok &= o[k] == head + (size_t)k * size;      /* one slab, in order */
+            ok &= o[k] == head + (size_t)k * size; /* one slab, in order */
         CHECK(ok);
         unsigned last = per - 1;
-        kfree(o[0]);                                     /* partly used from here on */
+        kfree(o[0]); /* partly used from here on */
         host_misuse_reset();
         if (size > 16) {
-            kfree(o[last] + 16);                         /* interior (a tail page if pages > 1) */
+            kfree(o[last] + 16); /* interior (a tail page if pages > 1) */
             CHECK_EQ(host_misuse_count, 1);
             CHECK(msg_has_ptr(o[last] + 16) && msg_has("never returned"));
         }
         if ((size_t)per * size + 16 <= (size_t)pages * PG) {
             host_misuse_reset();
-            kfree(head + (size_t)per * size);            /* the slab's unused end */
+            kfree(head + (size_t)per * size); /* the slab's unused end */
             CHECK_EQ(host_misuse_count, 1);
             CHECK(msg_has("never returned"));
         }
         host_misuse_reset();
         kfree(o[last]);
-        kfree(o[last]);                                  /* double free of the last object */
+        kfree(o[last]); /* double free of the last object */
         CHECK_EQ(host_misuse_count, 1);
         CHECK(msg_has("double free") && msg_has_ptr(o[last]));
         for (unsigned k = 1; k < last; k++)
@@ -573,7 +573,7 @@ static void test_debug(void)
 {
     fresh_heap();
     void *live = kmalloc(10);
-    CHECK_EQ(heap_set_debug(true), -1);              /* not while something is live */
+    CHECK_EQ(heap_set_debug(true), -1); /* not while something is live */
     CHECK(!heap_debug_enabled());
     kfree(live);
     CHECK_EQ(heap_set_debug(true), 0);
@@ -783,7 +783,11 @@ static int sh_ok(const struct shadow *s, size_t n)
     return 1;
 }
 
-#define BAD() do { if (bad++ < 5) fprintf(stderr, "random: line %d op %ld\n", __LINE__, op); } while (0)
+#define BAD()                                                          \
+    do {                                                               \
+        if (bad++ < 5)                                                 \
+            fprintf(stderr, "random: line %d op %ld\n", __LINE__, op); \
+    } while (0)
 
 static int random_ops(long ops, int oom_phases)
 {
@@ -792,7 +796,7 @@ static int random_ops(long ops, int oom_phases)
     long failures = 0;
     for (op = 0; op < ops; op++) {
         if (oom_phases && op % 100000 == 50000)
-            arena.budget = arena.committed + 24;       /* a squeeze: allocations may fail */
+            arena.budget = arena.committed + 24; /* a squeeze: allocations may fail */
         if (oom_phases && op % 100000 == 60000)
             arena.budget = 0;
         if (op % 100000 == 0) {
@@ -826,7 +830,7 @@ static int random_ops(long ops, int oom_phases)
             if (!p) {
                 failures++;
                 if (!arena.budget)
-                    BAD();                             /* only a squeeze may fail */
+                    BAD(); /* only a squeeze may fail */
                 continue;
             }
             if (((uintptr_t)p & 15) || ksize(p) < size)
@@ -860,7 +864,7 @@ static int random_ops(long ops, int oom_phases)
         }
     }
     if (oom_phases && failures == 0)
-        BAD();                                         /* the squeezes must have bitten */
+        BAD(); /* the squeezes must have bitten */
     /* The heap agrees with the model on the number of live blocks. */
     struct heap_stats st = stats();
     uint32_t live = st.large_live;
@@ -901,12 +905,12 @@ static void test_random_debug(void)
 }
 
 /* Run one case; name it when it fails. */
-#define RUN(t)                                                               \
-    do {                                                                     \
-        int failed_before = check_failed;                                    \
-        t();                                                                 \
-        if (check_failed != failed_before)                                   \
-            fprintf(stderr, "  ^ in %s\n", #t);                               \
+#define RUN(t)                                  \
+    do {                                        \
+        int failed_before = check_failed;       \
+        t();                                    \
+        if (check_failed != failed_before)      \
+            fprintf(stderr, "  ^ in %s\n", #t); \
     } while (0)
 
 int main(void)

@@ -17,11 +17,11 @@
 
 static char buf[256], ref[256];
 
-#define SAME_AS_LIBC(...)                                   \
-    do {                                                    \
-        ksnprintf(buf, sizeof buf, __VA_ARGS__);            \
-        snprintf(ref, sizeof ref, __VA_ARGS__);             \
-        CHECK_STR(buf, ref);                                \
+#define SAME_AS_LIBC(...)                        \
+    do {                                         \
+        ksnprintf(buf, sizeof buf, __VA_ARGS__); \
+        snprintf(ref, sizeof ref, __VA_ARGS__);  \
+        CHECK_STR(buf, ref);                     \
     } while (0)
 
 int main(void)

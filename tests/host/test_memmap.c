@@ -20,15 +20,14 @@
 static struct memmap map;
 
 /* Fresh log, then sanitise; also checks one "mem: fix" line per correction. */
-static int sanitise(const struct mmap_raw_entry *raw, int n,
-                    const struct mem_range *carve, int ncarve)
+static int sanitise(const struct mmap_raw_entry *raw, int n, const struct mem_range *carve, int ncarve)
 {
     int r, fixes = 0;
     const char *p;
 
     host_log_reset();
     host_log_capture = 1;
-    memset(&map, 0xA5, sizeof map);      /* stale garbage must not leak through */
+    memset(&map, 0xA5, sizeof map); /* stale garbage must not leak through */
     r = memmap_sanitise(raw, n, carve, ncarve, &map);
     for (p = host_log_buf; (p = strstr(p, "mem: fix ")) != NULL; p++)
         fixes++;
@@ -43,9 +42,9 @@ static int log_has(const char *s)
 }
 
 /* Check map.usable against a list of {start, end} pairs and the byte total. */
-#define EXPECT_RANGES(...)                                                   \
-    do {                                                                     \
-        const struct mem_range want_[] = {__VA_ARGS__};                      \
+#define EXPECT_RANGES(...)                                                     \
+    do {                                                                       \
+        const struct mem_range want_[] = {__VA_ARGS__};                        \
         expect_ranges(want_, (int)(sizeof want_ / sizeof want_[0]), __LINE__); \
     } while (0)
 
@@ -83,7 +82,7 @@ static void expect_none(void)
 static void test_qemu_map(void)
 {
     const struct mmap_raw_entry raw[] = {
-        {0x0, 0x9fc00, 1}, {0x9fc00, 0x400, 2}, {0xf0000, 0x10000, 2},
+        {0x0, 0x9fc00, 1},        {0x9fc00, 0x400, 2},     {0xf0000, 0x10000, 2},
         {0x100000, 0x7ee0000, 1}, {0x7fe0000, 0x20000, 2}, {0xfffc0000, 0x40000, 2},
     };
 
@@ -174,7 +173,9 @@ static void test_overlap_bottom(void)
 static void test_overlap_order_independent(void)
 {
     const struct mmap_raw_entry a[] = {
-        {2 * MiB, 1 * MiB + 4 * KiB, 4}, {2 * MiB, 6 * MiB, 1}, {7 * MiB - 4 * KiB, 1 * MiB + 4 * KiB, 4},
+        {2 * MiB, 1 * MiB + 4 * KiB, 4},
+        {2 * MiB, 6 * MiB, 1},
+        {7 * MiB - 4 * KiB, 1 * MiB + 4 * KiB, 4},
     };
     const struct mmap_raw_entry b[] = {a[2], a[1], a[0]};
     const struct mmap_raw_entry c[] = {a[1], a[2], a[0]};
@@ -198,7 +199,9 @@ static void test_overlap_order_independent(void)
 static void test_unsorted(void)
 {
     const struct mmap_raw_entry raw[] = {
-        {8 * MiB, 1 * MiB, 1}, {4 * MiB, 1 * MiB, 1}, {1 * MiB, 1 * MiB, 1},
+        {8 * MiB, 1 * MiB, 1},
+        {4 * MiB, 1 * MiB, 1},
+        {1 * MiB, 1 * MiB, 1},
     };
 
     sanitise(raw, 3, NULL, 0);
@@ -259,7 +262,9 @@ static void test_adjacent_merged(void)
 static void test_zero_length(void)
 {
     const struct mmap_raw_entry raw[] = {
-        {1 * MiB, 7 * MiB, 1}, {2 * MiB, 0, 1}, {3 * MiB, 0, 2},
+        {1 * MiB, 7 * MiB, 1},
+        {2 * MiB, 0, 1},
+        {3 * MiB, 0, 2},
     };
 
     sanitise(raw, 3, NULL, 0);
@@ -328,7 +333,9 @@ static void test_cross_4g(void)
 static void test_above_4g(void)
 {
     const struct mmap_raw_entry raw[] = {
-        {1 * MiB, 15 * MiB, 1}, {4 * GiB, 2 * GiB, 1}, {0xfd00000000ull, 0x300000000ull, 2},
+        {1 * MiB, 15 * MiB, 1},
+        {4 * GiB, 2 * GiB, 1},
+        {0xfd00000000ull, 0x300000000ull, 2},
     };
 
     sanitise(raw, 3, NULL, 0);
@@ -350,10 +357,12 @@ static void test_64bit_lengths(void)
 {
     const struct mmap_raw_entry raw[] = {{1 * MiB, 0xFFFFFFFFFFFFFFFFull, 1}};
     const struct mmap_raw_entry wrap[] = {
-        {0xFFFFFFFFFFFFF000ull, 0x2000, 1}, {2 * MiB, 1 * MiB, 1},
+        {0xFFFFFFFFFFFFF000ull, 0x2000, 1},
+        {2 * MiB, 1 * MiB, 1},
     };
     const struct mmap_raw_entry all_reserved[] = {
-        {2 * MiB, 1 * MiB, 1}, {0, 0xFFFFFFFFFFFFFFFFull, 2},
+        {2 * MiB, 1 * MiB, 1},
+        {0, 0xFFFFFFFFFFFFFFFFull, 2},
     };
 
     sanitise(raw, 1, NULL, 0);
@@ -436,10 +445,14 @@ static void test_unknown_type(void)
 static void test_carve_outs(void)
 {
     const struct mmap_raw_entry raw[] = {
-        {1 * MiB, 7 * MiB, 1}, {8 * MiB, 1 * MiB, 2}, {9 * MiB, 7 * MiB, 1},
+        {1 * MiB, 7 * MiB, 1},
+        {8 * MiB, 1 * MiB, 2},
+        {9 * MiB, 7 * MiB, 1},
     };
     const struct mem_range carve[] = {
-        {0x100000, 0x17a123}, {0x780000, 0x980000}, {0x10000, 0x10100},
+        {0x100000, 0x17a123},
+        {0x780000, 0x980000},
+        {0x10000, 0x10100},
     };
 
     sanitise(raw, 3, carve, 3);
@@ -460,7 +473,9 @@ static void test_carve_split(void)
 {
     const struct mmap_raw_entry raw[] = {{1 * MiB, 15 * MiB, 1}};
     const struct mem_range carve[] = {
-        {4 * MiB, 5 * MiB}, {6 * MiB, 6 * MiB}, {5 * GiB, 6 * GiB},
+        {4 * MiB, 5 * MiB},
+        {6 * MiB, 6 * MiB},
+        {5 * GiB, 6 * GiB},
     };
     const struct mem_range all[] = {{0, 0xFFFFFFFFFFFFFFFFull}};
 
@@ -484,7 +499,7 @@ static void test_memmap_carve(void)
     memmap_carve(&map, 15 * MiB, 20 * MiB);
     EXPECT_RANGES({1 * MiB, 2 * MiB}, {3 * MiB, 15 * MiB});
     CHECK(log_has("mem: fix carved 0x00200000-0x002fffff\n"));
-    memmap_carve(&map, 0, 0);          /* empty: no change */
+    memmap_carve(&map, 0, 0); /* empty: no change */
     EXPECT_RANGES({1 * MiB, 2 * MiB}, {3 * MiB, 15 * MiB});
 }
 
@@ -503,11 +518,11 @@ static void test_memmap_take(void)
     EXPECT_RANGES({1 * MiB + 0x3000, 2 * MiB}, {8 * MiB, 32 * MiB});
     CHECK_EQ(memmap_take(&map, 4 * MiB, 16 * MiB), 8 * MiB);
     EXPECT_RANGES({1 * MiB + 0x3000, 2 * MiB}, {12 * MiB, 32 * MiB});
-    CHECK_EQ(memmap_take(&map, 4 * MiB + 1, 16 * MiB), 0);   /* only 4 MiB below 16M */
+    CHECK_EQ(memmap_take(&map, 4 * MiB + 1, 16 * MiB), 0); /* only 4 MiB below 16M */
     CHECK_EQ(memmap_take(&map, 4 * MiB, 16 * MiB), 12 * MiB);
-    CHECK_EQ(memmap_take(&map, 1 * MiB, 1 * MiB), 0);        /* nothing below 1M */
+    CHECK_EQ(memmap_take(&map, 1 * MiB, 1 * MiB), 0); /* nothing below 1M */
     CHECK_EQ(memmap_take(&map, 0, 0), 0);
-    CHECK_EQ(memmap_take(&map, 8 * MiB, 0), 16 * MiB);       /* 0 = no limit */
+    CHECK_EQ(memmap_take(&map, 8 * MiB, 0), 16 * MiB); /* 0 = no limit */
     CHECK_EQ(memmap_take(&map, 64 * MiB, 0), 0);
     EXPECT_RANGES({1 * MiB + 0x3000, 2 * MiB}, {24 * MiB, 32 * MiB});
 }
@@ -524,7 +539,7 @@ static void mb_put32(uint32_t at, uint32_t v)
 
 static void mb_add(uint32_t size, uint64_t base, uint64_t len, uint32_t type)
 {
-    memset(mb + mb_len, 0xEE, 4 + size);  /* padding is junk, must be skipped */
+    memset(mb + mb_len, 0xEE, 4 + size); /* padding is junk, must be skipped */
     mb_put32(mb_len, size);
     if (size >= 20) {
         mb_put32(mb_len + 4, (uint32_t)base);
@@ -586,16 +601,16 @@ static void test_parse_broken(void)
     mb_add(20, 1 * MiB, 1 * MiB, 1);
     mb_add(24, 2 * MiB, 1 * MiB, 1);
     host_log_reset();
-    CHECK_EQ(memmap_parse_multiboot(mb, mb_len - 3, e, 8), 1);   /* truncated last */
+    CHECK_EQ(memmap_parse_multiboot(mb, mb_len - 3, e, 8), 1); /* truncated last */
     CHECK(log_has("mem: fix record at offset 24 (size 24) runs past the end of the 49-byte map, stopping\n"));
-    CHECK_EQ(memmap_parse_multiboot(mb, 26, e, 8), 1);           /* cut size field */
+    CHECK_EQ(memmap_parse_multiboot(mb, 26, e, 8), 1); /* cut size field */
     CHECK(log_has("mem: fix truncated record at offset 24 (2 bytes left), stopping\n"));
     CHECK_EQ(memmap_parse_multiboot(mb, 0, e, 8), 0);
     CHECK_EQ(memmap_parse_multiboot(NULL, 100, e, 8), 0);
 
     mb_len = 0;
     mb_add(20, 1 * MiB, 1 * MiB, 1);
-    mb_put32(mb_len, 0xFFFFFFF0u);                               /* huge size */
+    mb_put32(mb_len, 0xFFFFFFF0u); /* huge size */
     mb_len += 24;
     CHECK_EQ(memmap_parse_multiboot(mb, mb_len, e, 8), 1);
 }
@@ -631,7 +646,7 @@ static void test_limits(void)
     const struct mem_range carve[] = {{301 * MiB + 4 * KiB, 301 * MiB + 8 * KiB}};
 
     for (int i = 0; i < MEMMAP_MAX_RAW + 4; i++) {
-        raw[i].base = (uint64_t)(i * 3 + 1) * MiB;     /* 1M..2M, 4M..5M, ... */
+        raw[i].base = (uint64_t)(i * 3 + 1) * MiB; /* 1M..2M, 4M..5M, ... */
         raw[i].len = 1 * MiB;
         raw[i].type = 1;
     }

@@ -33,7 +33,7 @@ int main(void)
     /* pte_make: frame | flags | P. */
     CHECK_EQ(pte_make(0x00123000, PTE_W), 0x00123003);
     CHECK_EQ(pte_make(0xFFFFF000u, PTE_W | PTE_G), 0xFFFFF103u);
-    CHECK_EQ(pte_make(0x00123000, 0), 0x00123001);     /* read-only, kernel */
+    CHECK_EQ(pte_make(0x00123000, 0), 0x00123001); /* read-only, kernel */
     CHECK_EQ(pte_make(0x00123000, PTE_U | PTE_PCD), 0x00123015);
     /* ... and refuses what is not an entry: unaligned frames, non-hardware or A/D/PS bits. */
     CHECK_EQ(pte_make(0x00123004, PTE_W), 0);

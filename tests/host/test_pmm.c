@@ -13,19 +13,19 @@
 #include "memmap.h"
 #include "pmm.h"
 
-#define KiB 0x400ull
-#define MiB 0x100000ull
-#define GiB 0x40000000ull
-#define FRAME(n) ((paddr_t)((n) * 4096u))
+#define KiB      0x400ull
+#define MiB      0x100000ull
+#define GiB      0x40000000ull
+#define FRAME(n) ((paddr_t)(4096u * (n)))
 
 static struct memmap map;
 static void *storage;
 
 /* Reset everything and manage exactly the given ranges. */
-#define SETUP(...)                                                       \
-    do {                                                                 \
-        const struct mem_range r_[] = {__VA_ARGS__};                     \
-        setup(r_, (int)(sizeof r_ / sizeof r_[0]));                      \
+#define SETUP(...)                                   \
+    do {                                             \
+        const struct mem_range r_[] = {__VA_ARGS__}; \
+        setup(r_, (int)(sizeof r_ / sizeof r_[0]));  \
     } while (0)
 
 static void setup(const struct mem_range *r, int n)
@@ -38,7 +38,7 @@ static void setup(const struct mem_range *r, int n)
     map.n_usable = n;
     free(storage);
     storage = malloc(pmm_storage_bytes(&map));
-    memset(storage, 0x5A, pmm_storage_bytes(&map));   /* init must not trust it */
+    memset(storage, 0x5A, pmm_storage_bytes(&map)); /* init must not trust it */
     pmm_init(&map, storage);
     host_misuse_reset();
 }
@@ -126,24 +126,24 @@ static void test_free_misuse(void)
 
     CHECK_EQ(pmm_free(f), PMM_OK);
     CHECK_EQ(host_misuse_count, 0);
-    CHECK_EQ(pmm_free(f), PMM_E_DOUBLE);                  /* double free */
+    CHECK_EQ(pmm_free(f), PMM_E_DOUBLE); /* double free */
     CHECK_EQ(host_misuse_count, 1);
     CHECK(strstr(host_misuse_msg, "pmm: double free of frame 0x00100000 (caller 0x") != NULL);
 
-    CHECK_EQ(pmm_free(0x00100800), PMM_E_UNALIGNED);      /* unaligned */
+    CHECK_EQ(pmm_free(0x00100800), PMM_E_UNALIGNED); /* unaligned */
     CHECK_EQ(host_misuse_count, 2);
     CHECK(strstr(host_misuse_msg, "unaligned address 0x00100800 (caller 0x") != NULL);
     CHECK_EQ(pmm_free(PMM_NO_FRAME), PMM_E_UNALIGNED);
     CHECK_EQ(host_misuse_count, 3);
 
-    CHECK_EQ(pmm_free(0x00010000), PMM_E_RANGE);          /* below managed memory */
+    CHECK_EQ(pmm_free(0x00010000), PMM_E_RANGE); /* below managed memory */
     CHECK_EQ(host_misuse_count, 4);
     CHECK(strstr(host_misuse_msg, "unmanaged address 0x00010000 (caller 0x") != NULL);
-    CHECK_EQ(pmm_free(4 * MiB), PMM_E_RANGE);             /* just above */
+    CHECK_EQ(pmm_free(4 * MiB), PMM_E_RANGE); /* just above */
     CHECK_EQ(pmm_free(0xFFFFF000u), PMM_E_RANGE);
     CHECK_EQ(host_misuse_count, 6);
 
-    CHECK_EQ(pmm_free(2 * MiB), PMM_E_RESERVED);          /* the hole */
+    CHECK_EQ(pmm_free(2 * MiB), PMM_E_RESERVED); /* the hole */
     CHECK_EQ(host_misuse_count, 7);
     CHECK(strstr(host_misuse_msg, "reserved frame 0x00200000 (caller 0x") != NULL);
     CHECK_EQ(pmm_free(3 * MiB - 4096), PMM_E_RESERVED);
@@ -173,13 +173,13 @@ static void test_word_boundaries(void)
             ok = 0;
     CHECK(ok);
     CHECK_EQ(pmm_alloc(), PMM_NO_FRAME);
-    CHECK_EQ(pmm_free(FRAME(64)), PMM_OK);     /* last frame */
+    CHECK_EQ(pmm_free(FRAME(64)), PMM_OK); /* last frame */
     CHECK_EQ(pmm_free(FRAME(63)), PMM_OK);
     CHECK_EQ(pmm_free(FRAME(32)), PMM_OK);
     CHECK_EQ(pmm_alloc(), FRAME(32));
     CHECK_EQ(pmm_alloc(), FRAME(63));
     CHECK_EQ(pmm_alloc(), FRAME(64));
-    CHECK_EQ(pmm_free(FRAME(31)), PMM_OK);     /* first frame */
+    CHECK_EQ(pmm_free(FRAME(31)), PMM_OK); /* first frame */
     CHECK_EQ(pmm_alloc(), FRAME(31));
     CHECK_EQ(pmm_free(FRAME(30)), PMM_E_RANGE);
     CHECK_EQ(pmm_free(FRAME(65)), PMM_E_RANGE);
@@ -230,7 +230,7 @@ static void test_contig_basic(void)
     int ok = 1;
 
     SETUP({1 * MiB, 64 * MiB});
-    CHECK_EQ(pmm_alloc(), 1 * MiB);                   /* misalign the free space */
+    CHECK_EQ(pmm_alloc(), 1 * MiB); /* misalign the free space */
     a = pmm_alloc_contig(16, 64 * KiB, 16 * MiB);
     CHECK_EQ(a, 1 * MiB + 64 * KiB);
     for (int i = 0; i < 16; i++)
@@ -239,19 +239,19 @@ static void test_contig_basic(void)
     CHECK(ok);
     CHECK(!pmm_is_allocated(a + 16 * 4096));
     check_counts(64 * 256 - 256, 64 * 256 - 256 - 17);
-    b = pmm_alloc_contig(3, 4096, 0);                  /* fills the gap below a */
+    b = pmm_alloc_contig(3, 4096, 0); /* fills the gap below a */
     CHECK_EQ(b, 1 * MiB + 4096);
     CHECK_EQ(pmm_free_contig(a, 16), PMM_OK);
     CHECK_EQ(pmm_free_contig(b, 3), PMM_OK);
     check_counts(64 * 256 - 256, 64 * 256 - 256 - 1);
 
     CHECK_EQ(pmm_alloc_contig(0, 4096, 0), PMM_NO_FRAME);
-    CHECK_EQ(pmm_alloc_contig(1, 2048, 0), PMM_NO_FRAME);          /* align < page */
-    CHECK_EQ(pmm_alloc_contig(1, 12288, 0), PMM_NO_FRAME);         /* not a power of 2 */
-    CHECK_EQ(pmm_alloc_contig(64 * 256, 4096, 0), PMM_NO_FRAME);   /* more than exists */
+    CHECK_EQ(pmm_alloc_contig(1, 2048, 0), PMM_NO_FRAME);        /* align < page */
+    CHECK_EQ(pmm_alloc_contig(1, 12288, 0), PMM_NO_FRAME);       /* not a power of 2 */
+    CHECK_EQ(pmm_alloc_contig(64 * 256, 4096, 0), PMM_NO_FRAME); /* more than exists */
     CHECK_EQ(pmm_alloc_contig(16, 64 * KiB, 1 * MiB), PMM_NO_FRAME);
     CHECK_EQ(pmm_alloc_contig(1, 32 * MiB, 0), 32 * MiB);
-    CHECK_EQ(pmm_alloc_contig(1, 64 * MiB, 0), PMM_NO_FRAME);      /* 0 is not managed */
+    CHECK_EQ(pmm_alloc_contig(1, 64 * MiB, 0), PMM_NO_FRAME); /* 0 is not managed */
     CHECK_EQ(host_misuse_count, 0);
 }
 
@@ -276,9 +276,9 @@ static void test_contig_fragmented(void)
     CHECK_EQ(pmm_free_contig(odd, 16), PMM_OK);
 
     CHECK_EQ(pmm_alloc_contig(16, 64 * KiB, 16 * MiB), PMM_NO_FRAME);
-    CHECK_EQ(pmm_alloc_contig(16, 4096, 16 * MiB), odd);            /* unaligned fits */
+    CHECK_EQ(pmm_alloc_contig(16, 4096, 16 * MiB), odd); /* unaligned fits */
     CHECK_EQ(pmm_free_contig(odd, 16), PMM_OK);
-    CHECK_EQ(pmm_alloc_contig(16, 64 * KiB, 0), 16 * MiB);          /* above the limit */
+    CHECK_EQ(pmm_alloc_contig(16, 64 * KiB, 0), 16 * MiB); /* above the limit */
     CHECK_EQ(pmm_free(blk + 15 * 4096), PMM_OK);
     CHECK_EQ(pmm_alloc_contig(16, 64 * KiB, 16 * MiB), blk);
     CHECK_EQ(pmm_alloc_contig(16, 64 * KiB, 16 * MiB), PMM_NO_FRAME);
@@ -342,13 +342,13 @@ static void test_4g(void)
  */
 static void test_random_model(void)
 {
-    static unsigned char model[4096];      /* 1 = allocated, per frame below 16M */
+    static unsigned char model[4096]; /* 1 = allocated, per frame below 16M */
     static paddr_t live[4096];
     int nlive = 0, ok = 1;
     uint32_t rng = 12345;
 
-    SETUP({1 * MiB, 2 * MiB}, {3 * MiB, 4 * MiB}, {5 * MiB, 6 * MiB}, {7 * MiB, 8 * MiB},
-          {9 * MiB, 10 * MiB}, {11 * MiB, 12 * MiB}, {13 * MiB, 14 * MiB}, {15 * MiB, 16 * MiB});
+    SETUP({1 * MiB, 2 * MiB}, {3 * MiB, 4 * MiB}, {5 * MiB, 6 * MiB}, {7 * MiB, 8 * MiB}, {9 * MiB, 10 * MiB},
+          {11 * MiB, 12 * MiB}, {13 * MiB, 14 * MiB}, {15 * MiB, 16 * MiB});
     memset(model, 0, sizeof model);
     for (int step = 0; step < 200000 && ok; step++) {
         rng = rng * 1103515245u + 12345u;
@@ -390,7 +390,7 @@ static void test_random_model(void)
 static void test_with_sanitiser(void)
 {
     const struct mmap_raw_entry raw[] = {
-        {0x0, 0x9fc00, 1}, {0x9fc00, 0x400, 2}, {0xf0000, 0x10000, 2},
+        {0x0, 0x9fc00, 1},        {0x9fc00, 0x400, 2},     {0xf0000, 0x10000, 2},
         {0x100000, 0x7ee0000, 1}, {0x7fe0000, 0x20000, 2},
     };
     const struct mem_range kernel[] = {{0x100000, 0x200000}};
@@ -424,9 +424,9 @@ static void test_donate_hole(void)
     int ok = 1;
 
     SETUP({1 * MiB, 2 * MiB}, {3 * MiB, 4 * MiB});
-    CHECK_EQ(pmm_free(2 * MiB), PMM_E_RESERVED);          /* not ours yet */
+    CHECK_EQ(pmm_free(2 * MiB), PMM_E_RESERVED); /* not ours yet */
     host_misuse_reset();
-    for (int i = 0; i < 512; i++)                          /* take everything first */
+    for (int i = 0; i < 512; i++) /* take everything first */
         if (pmm_alloc() == PMM_NO_FRAME)
             ok = 0;
     CHECK(ok);
@@ -471,7 +471,7 @@ static void test_donate_island(void)
     SETUP({1 * MiB, 2 * MiB}, {3 * MiB, 4 * MiB});
     CHECK_EQ(pmm_donate(d, d + 8 * KiB), PMM_OK);
     check_counts(514, 514);
-    for (int i = 0; i < 256; i++)                          /* the range below */
+    for (int i = 0; i < 256; i++) /* the range below */
         pmm_alloc();
     f = pmm_alloc();
     CHECK_EQ(f, d);
@@ -480,19 +480,19 @@ static void test_donate_island(void)
     CHECK(pmm_is_allocated(d));
     check_counts(514, 255);
 
-    CHECK_EQ(pmm_free(d), PMM_OK);                         /* free of a donated frame */
+    CHECK_EQ(pmm_free(d), PMM_OK); /* free of a donated frame */
     CHECK(!pmm_is_allocated(d));
     CHECK_EQ(host_misuse_count, 0);
-    CHECK_EQ(pmm_free(d), PMM_E_DOUBLE);                   /* and again */
+    CHECK_EQ(pmm_free(d), PMM_E_DOUBLE); /* and again */
     CHECK_EQ(host_misuse_count, 1);
     CHECK(strstr(host_misuse_msg, "double free of frame 0x00240000 (caller 0x") != NULL);
-    CHECK_EQ(pmm_free(d - 4096), PMM_E_RESERVED);          /* its neighbours */
+    CHECK_EQ(pmm_free(d - 4096), PMM_E_RESERVED); /* its neighbours */
     CHECK_EQ(pmm_free(d + 8 * KiB), PMM_E_RESERVED);
-    CHECK_EQ(pmm_free(d + 4096), PMM_OK);                  /* after the cached range missed */
+    CHECK_EQ(pmm_free(d + 4096), PMM_OK); /* after the cached range missed */
     CHECK_EQ(host_misuse_count, 3);
     check_counts(514, 257);
 
-    CHECK_EQ(pmm_free(64 * KiB), PMM_E_RANGE);             /* D2, before it is donated */
+    CHECK_EQ(pmm_free(64 * KiB), PMM_E_RANGE); /* D2, before it is donated */
     CHECK_EQ(pmm_donate(64 * KiB, 128 * KiB), PMM_OK);
     check_counts(530, 273);
     CHECK_EQ(pmm_alloc(), 64 * KiB);
@@ -516,32 +516,31 @@ static void test_donate_misuse(void)
 
     SETUP({1 * MiB, 2 * MiB}, {3 * MiB, 4 * MiB});
     f = pmm_alloc();
-    CHECK_EQ(pmm_donate(4 * MiB, 5 * MiB), PMM_E_RANGE);   /* above the highest frame */
+    CHECK_EQ(pmm_donate(4 * MiB, 5 * MiB), PMM_E_RANGE); /* above the highest frame */
     CHECK_EQ(host_misuse_count, 1);
     CHECK(strstr(host_misuse_msg, "donation 0x00400000-0x00500000 outside the bitmap") != NULL);
     CHECK_EQ(pmm_donate(2 * MiB, 4 * MiB + 4096), PMM_E_RANGE);
-    CHECK_EQ(pmm_donate(3 * MiB, 2 * MiB), PMM_E_RANGE);   /* backwards */
+    CHECK_EQ(pmm_donate(3 * MiB, 2 * MiB), PMM_E_RANGE); /* backwards */
     CHECK_EQ(pmm_donate(2 * MiB + 1, 3 * MiB), PMM_E_UNALIGNED);
     CHECK_EQ(pmm_donate(2 * MiB, 3 * MiB - 2048), PMM_E_UNALIGNED);
     CHECK_EQ(host_misuse_count, 5);
 
-    CHECK_EQ(pmm_donate(f, f + 4096), PMM_E_MANAGED);     /* allocated frame */
-    CHECK_EQ(pmm_donate(1 * MiB + 8192, 1 * MiB + 12288), PMM_E_MANAGED);   /* free frame */
-    CHECK(strstr(host_misuse_msg,
-                 "overlaps managed memory 0x00100000-0x00200000 (caller 0x") != NULL);
-    CHECK_EQ(pmm_donate(2 * MiB - 4096, 2 * MiB + 4096), PMM_E_MANAGED);    /* straddles */
+    CHECK_EQ(pmm_donate(f, f + 4096), PMM_E_MANAGED);                     /* allocated frame */
+    CHECK_EQ(pmm_donate(1 * MiB + 8192, 1 * MiB + 12288), PMM_E_MANAGED); /* free frame */
+    CHECK(strstr(host_misuse_msg, "overlaps managed memory 0x00100000-0x00200000 (caller 0x") != NULL);
+    CHECK_EQ(pmm_donate(2 * MiB - 4096, 2 * MiB + 4096), PMM_E_MANAGED); /* straddles */
     CHECK_EQ(pmm_donate(2 * MiB, 3 * MiB + 4096), PMM_E_MANAGED);
     CHECK_EQ(pmm_donate(0, 8 * MiB), PMM_E_RANGE);
     CHECK_EQ(host_misuse_count, 10);
     check_counts(512, 511);
 
     CHECK_EQ(pmm_donate(2 * MiB, 2 * MiB + 4096), PMM_OK);
-    CHECK_EQ(pmm_donate(2 * MiB, 2 * MiB + 4096), PMM_E_MANAGED);           /* twice */
-    CHECK_EQ(pmm_donate(2 * MiB, 2 * MiB), PMM_OK);        /* empty: nothing to do */
+    CHECK_EQ(pmm_donate(2 * MiB, 2 * MiB + 4096), PMM_E_MANAGED); /* twice */
+    CHECK_EQ(pmm_donate(2 * MiB, 2 * MiB), PMM_OK);               /* empty: nothing to do */
     CHECK_EQ(host_misuse_count, 11);
     check_counts(513, 512);
 
-    setup(NULL, 0);                                        /* no bitmap at all */
+    setup(NULL, 0); /* no bitmap at all */
     CHECK_EQ(pmm_donate(1 * MiB, 2 * MiB), PMM_E_RANGE);
     check_counts(0, 0);
 }
@@ -567,10 +566,10 @@ static void test_donate_full(void)
     CHECK_EQ(host_misuse_count, 0);
     check_counts(128, 128);
     CHECK_EQ(pmm_free(FRAME(2)), PMM_E_RESERVED);
-    CHECK_EQ(pmm_donate(FRAME(1), FRAME(2)), PMM_OK);      /* extends range 0 */
-    CHECK_EQ(pmm_donate(FRAME(3), FRAME(4)), PMM_OK);      /* extends range 1 downwards */
-    CHECK_EQ(pmm_donate(FRAME(2), FRAME(3)), PMM_OK);      /* joins them: room again */
-    CHECK_EQ(pmm_donate(FRAME(6), FRAME(7)), PMM_OK);      /* a new range fits now */
+    CHECK_EQ(pmm_donate(FRAME(1), FRAME(2)), PMM_OK); /* extends range 0 */
+    CHECK_EQ(pmm_donate(FRAME(3), FRAME(4)), PMM_OK); /* extends range 1 downwards */
+    CHECK_EQ(pmm_donate(FRAME(2), FRAME(3)), PMM_OK); /* joins them: room again */
+    CHECK_EQ(pmm_donate(FRAME(6), FRAME(7)), PMM_OK); /* a new range fits now */
     check_counts(132, 132);
     for (uint32_t n = 0; n < 8; n++)
         CHECK_EQ(pmm_alloc(), FRAME(n == 5 ? 6 : n == 6 ? 8 : n == 7 ? 12 : n));

@@ -7,7 +7,7 @@
 #include "check.h"
 #include "mm/vrange.h"
 
-#define P 4096u
+#define P    4096u
 #define BASE 0xD0000000u
 
 int main(void)
@@ -17,7 +17,7 @@ int main(void)
     uintptr_t a = vrange_alloc(P, P);
     uintptr_t b = vrange_alloc(2 * P, P);
     CHECK_EQ(a, BASE);
-    CHECK_EQ(b, BASE + 2 * P);            /* A's page, then A's guard */
+    CHECK_EQ(b, BASE + 2 * P); /* A's page, then A's guard */
     CHECK_EQ(vrange_size(b), 2 * P);
     CHECK_EQ(vrange_count(), 2);
 
@@ -47,9 +47,9 @@ int main(void)
     /* Exhaustion: the space is 64 pages; a range needs its size plus a guard. */
     vrange_init(BASE, BASE + 8 * P);
     CHECK_EQ(vrange_alloc(7 * P, P), BASE);
-    CHECK_EQ(vrange_alloc(P, P), 0);       /* only the guard page is left */
+    CHECK_EQ(vrange_alloc(P, P), 0); /* only the guard page is left */
     vrange_init(BASE, BASE + 8 * P);
-    CHECK_EQ(vrange_alloc(8 * P, P), 0);   /* no room for the guard */
+    CHECK_EQ(vrange_alloc(8 * P, P), 0); /* no room for the guard */
     CHECK_EQ(vrange_alloc((size_t)1 << 40 >> 10 << 10, P), 0);
 
     /* Guards separate neighbours: no two ranges are ever adjacent. */
@@ -64,7 +64,7 @@ int main(void)
             break;
     }
     CHECK_EQ(adjacent, 0);
-    CHECK_EQ(n, VRANGE_MAX);               /* the table's limit, reported as 0 */
+    CHECK_EQ(n, VRANGE_MAX); /* the table's limit, reported as 0 */
     CHECK_EQ(vrange_alloc(P, P), 0);
 
     return check_summary("test_vrange");
