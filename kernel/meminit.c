@@ -72,7 +72,8 @@ static void add_carve(uint64_t start, uint64_t end, const char *what)
 static void read_memory_map(void)
 {
     const struct multiboot_info *m = &bootinfo.mbi;
-    if (m->flags & MBI_MEM_MAP) {
+    /* "nommap" pretends the loader gave no map, to exercise the fallback an old loader needs. */
+    if ((m->flags & MBI_MEM_MAP) && !cmdline_has("nommap")) {
         nraw = memmap_parse_multiboot(bootinfo.mmap, bootinfo.mmap_length, raw, MEMMAP_MAX_RAW);
         kprintf("mem: %d entries in the loader's memory map\n", nraw);
     } else if (m->flags & MBI_MEMORY) {

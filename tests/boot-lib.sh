@@ -152,3 +152,12 @@ check_mem_totals() {
             if (frames - took != free) { printf "pmm has %d frames free, expected %d - %d\n", free, frames, took; exit 1 }
         }' "$1"
 }
+
+# @check_fault_address: the page fault reports exactly the address the fault test
+# said it would touch ("fault: writing to .text at 0x...").
+check_fault_address() {
+    want=$(sed -n 's/^fault: .* at \(0x[0-9a-f]\{8\}\)$/\1/p' "$1" | head -n 1)
+    got=$(sed -n 's/^  page fault at address \(0x[0-9a-f]\{8\}\):.*/\1/p' "$1" | head -n 1)
+    [ -n "$want" ] || { echo "no 'fault: ... at 0x...' line"; return 1; }
+    [ "$want" = "$got" ] || { echo "fault reported at ${got:-nothing}, the test touched $want"; return 1; }
+}

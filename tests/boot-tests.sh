@@ -33,10 +33,10 @@ boot_case fault-div0 kernel "-m 128M" "test=fault-div0" panic \
     '^PANIC: divide error \(#DE\), vector 0' '<fault_divide\+'
 
 # --- protection (issue: virtual memory): each stray access gets a precise report
-boot_case fault-write-text kernel "-m 128M" "test=fault-text" panic \
+boot_case fault-write-text kernel "-m 128M" "test=fault-text" panic @check_fault_address \
     'page fault at address 0xc01[0-9a-f]{5}: protection write kernel-mode' \
     'eip 0xc[0-9a-f]{7} <fault_write_text\+0x[0-9a-f]+>' '!^kernel: ready'
-boot_case fault-write-rodata kernel "-m 128M" "test=fault-rodata" panic \
+boot_case fault-write-rodata kernel "-m 128M" "test=fault-rodata" panic @check_fault_address \
     'page fault at address 0xc01[0-9a-f]{5}: protection write kernel-mode' \
     'eip 0xc[0-9a-f]{7} <fault_write_rodata\+0x[0-9a-f]+>'
 boot_case fault-unmapped kernel "-m 128M" "test=fault-unmapped" panic \
@@ -59,6 +59,10 @@ QEMU=qemu-system-x86_64 boot_case mem-6G-x86_64 kernel "-m 6G" "test=pmm-all" pa
     '^mem: usable 0x001[0-9a-f]{5}-0xbffdffff$' '^mem: ignoring 3072 MiB above 4 GiB$' \
     '^mem: raw 0x0000000100000000-0x00000001bfffffff available$'
 boot_case mem-iso-128M iso "-m 128M" "test=pmm-all" pass "${MEM_OK[@]}" '^mem: usable 0x001[0-9a-f]{5}-0x07fdffff$'
+# No memory map from the loader (flags bit 6 clear): mem_lower/mem_upper still give a working kernel.
+boot_case mem-legacy-fallback kernel "-m 64M" "nommap test=pmm-all" pass "${MEM_OK[@]}" \
+    '^mem: fix no memory map from the loader: using mem_lower 639 KiB, mem_upper 64384 KiB$' \
+    '^mem: usable 0x001[0-9a-f]{5}-0x03fdffff$'
 # Too little RAM: a clear message with what was found and what is needed.
 boot_case mem-too-little kernel "-m 2M" "" panic \
     '^PANIC: not enough memory: found [0-9]+ KiB of usable RAM, the kernel needs at least [0-9]+ KiB'

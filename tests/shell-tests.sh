@@ -16,11 +16,35 @@ passed=0
 failed=0
 PROMPT='mon> '
 
-coproc QEMU_PROC { exec timeout 120 qemu-system-i386 -m 64M -no-reboot -display none -monitor none \
-    -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-    -kernel "$KERNEL" -append "exit=qemu shell" 2>&1; }
-QIN=${QEMU_PROC[1]}
-QOUT=${QEMU_PROC[0]}
+# Start QEMU with the serial port on a coprocess pipe (QIN: to the kernel, QOUT: from it).
+start_session() {
+    coproc QEMU_PROC { exec timeout 120 qemu-system-i386 -m 64M -no-reboot -display none -monitor none \
+        -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        -kernel "$KERNEL" -append "exit=qemu shell" 2>&1; }
+    QIN=${QEMU_PROC[1]}
+    QOUT=${QEMU_PROC[0]}
+    QPID=$QEMU_PROC_PID
+}
+
+# Type a command that ends the session; read everything until QEMU exits, match the
+# patterns against it and the exit status against $1.
+check_last() {
+    local status=$1 cmd=$2 buf="" ch why=""
+    shift 2
+    printf '%s\r' "$cmd" >&"$QIN"
+    while IFS= read -r -s -N 1 -t 30 ch <&"$QOUT"; do
+        [ "$ch" = $'\r' ] || buf+=$ch
+    done
+    printf '%s' "$buf" >> "$LOG"
+    wait "$QPID" 2>/dev/null
+    local rc=$?
+    [ "$rc" = "$status" ] || why="QEMU exit status $rc, expected $status"
+    for pat in "$@"; do
+        [ -n "$why" ] && break
+        grep -Eq -- "$pat" <<< "$buf" || why="output lacks /$pat/"
+    done
+    [ -z "$why" ] && result 1 "$cmd (ends the session)" || result 0 "$cmd (ends the session)" "$why"
+}
 
 # Read from QEMU until the prompt appears; the text before it goes to $REPLY_TEXT.
 wait_prompt() {
@@ -69,6 +93,7 @@ check() {
 }
 
 echo "shell tests (monitor over serial, log in $LOG):"
+start_session
 if ! wait_prompt; then
     result 0 "boot to the prompt" "no prompt (see $LOG)"
 else
@@ -103,13 +128,27 @@ else
     check $'vtopx\b 0xc0100000' '^  0xc0100000 -> physical 0x00100000$'
     # History: ESC [ A recalls the previous line.
     check $'\e[A' '^  0xc0100000 -> physical 0x00100000$'
-    printf 'halt\r' >&"$QIN"
+    check_last 33 "halt" '^kernel: halted$'
 fi
-pid=$QEMU_PROC_PID
-[ -n "${QEMU_PROC[0]:-}" ] && cat <&"${QEMU_PROC[0]}" >> "$LOG" 2>/dev/null
-wait "$pid" 2>/dev/null
-rc=$?
-if [ "$rc" = 33 ]; then result 1 "halt ends QEMU cleanly"; else result 0 "halt ends QEMU cleanly" "exit status $rc"; fi
+
+# A fault from the monitor: the decoded report, then the kernel stops (status 35).
+start_session
+if wait_prompt; then
+    check_last 35 "fault null" '^PANIC: page fault \(#PF\), vector 14, in kernel mode$' \
+        'page fault at address 0x00000000: not-present read kernel-mode' '<fault_read_null\+' \
+        '<cmd_fault\+' '^kernel: halted$'
+else
+    result 0 "fault null" "no prompt"
+fi
+
+# reboot: the CPU is reset; with -no-reboot QEMU exits with status 0 instead of restarting.
+start_session
+if wait_prompt; then
+    check_last 0 "reboot" '^kernel: rebooting$'
+else
+    result 0 "reboot" "no prompt"
+fi
+
 [ "$failed" = 0 ] || cp "$LOG" "$LOGDIR/failed/shell.log"
 echo "shell: $passed passed, $failed failed"
 [ "$failed" = 0 ]
