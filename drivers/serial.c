@@ -59,6 +59,14 @@ void serial_putc(char c) /* NOLINT(misc-no-recursion): one level, for the '\r' *
     outb(COM1 + UART_DATA, (uint8_t)c);
 }
 
+void serial_enable_rx_interrupt(void)
+{
+    if (!present)
+        return;
+    outb(COM1 + UART_IER, 0x01); /* "received data available" */
+    outb(COM1 + UART_MCR, 0x0B); /* DTR, RTS and OUT2: OUT2 gates the IRQ line */
+}
+
 int serial_getc(void)
 {
     if (!present || !(inb(COM1 + UART_LSR) & LSR_DR))

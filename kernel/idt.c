@@ -4,7 +4,9 @@
  * 256 gates, one per vector. Vectors 0-31 are the CPU's exceptions; each gets an
  * interrupt gate (interrupts stay off inside the handler) to its stub in
  * isr.asm - except the double fault, vector 8, which gets a task gate to the
- * double-fault TSS so it runs on a stack of its own (see gdt.c).
+ * double-fault TSS so it runs on a stack of its own (see gdt.c). Vectors 32-47
+ * are the remapped hardware IRQs (pic.c). Any other vector is not present, so a
+ * stray one ends in a reported #NP instead of a jump to nowhere.
  */
 #include "trap.h"
 #include "gdt.h"
@@ -21,7 +23,7 @@ struct idt_gate {
 #define GATE_TASK   0x85 /* present, ring 0, task gate */
 
 static struct idt_gate idt[256];
-extern const uint32_t isr_stub_table[32];
+extern const uint32_t isr_stub_table[48];
 
 static void set_gate(int v, uint32_t offset, uint16_t selector, uint8_t type)
 {
@@ -34,7 +36,7 @@ static void set_gate(int v, uint32_t offset, uint16_t selector, uint8_t type)
 
 void idt_init(void)
 {
-    for (int v = 0; v < 32; v++)
+    for (int v = 0; v < 48; v++)
         set_gate(v, isr_stub_table[v], SEG_KCODE, GATE_INTR32);
     set_gate(8, 0, SEG_DFTSS, GATE_TASK);
 

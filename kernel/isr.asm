@@ -58,6 +58,13 @@ EXC_ERR   29
 EXC_ERR   30
 EXC_NOERR 31
 
+; The 16 hardware interrupt lines, remapped to vectors 32-47 (kernel/pic.c).
+%assign v 32
+%rep 16
+EXC_NOERR v
+%assign v v+1
+%endrep
+
 trap_common:
     pusha
     push ds
@@ -79,12 +86,12 @@ trap_common:
     add esp, 8                      ; vector and error code
     iret
 
-; A table of the stub addresses, so idt.c can install them in a loop.
+; A table of the stub addresses (32 exceptions, 16 IRQs), so idt.c can install them in a loop.
 section .rodata
 global isr_stub_table
 isr_stub_table:
 %assign i 0
-%rep 32
+%rep 48
     dd isr %+ i
 %assign i i+1
 %endrep

@@ -24,6 +24,7 @@
 #include "meminit.h"
 #include "monitor.h"
 #include "multiboot.h"
+#include "pic.h"
 #include "qemu.h"
 #include "selftest.h"
 #include "trap.h"
@@ -33,17 +34,6 @@
 #include "mm/mmu.h"
 
 void kmain(uint32_t magic, uint32_t info_phys);
-
-/*
- * The two 8259 interrupt controllers still deliver IRQs on the BIOS's vectors
- * 8-15, which in protected mode are CPU exceptions (IRQ 0 would look like a
- * double fault). We poll all devices, so mask every IRQ line.
- */
-static void pic_mask_all(void)
-{
-    outb(0x21, 0xFF);
-    outb(0xA1, 0xFF);
-}
 
 /* Anything but the multiboot magic means no multiboot info to trust: explain and stop. */
 static void check_magic(uint32_t magic)
@@ -93,7 +83,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
     serial_init();
     gdt_init();
     idt_init();
-    pic_mask_all();
+    pic_init(); /* IRQs off the exception vectors, all masked */
     debug_add_stack((uintptr_t)boot_stack_bottom, (uintptr_t)boot_stack_top);
     debug_add_stack((uintptr_t)double_fault_stack, (uintptr_t)double_fault_stack + DOUBLE_FAULT_STACK_SIZE);
 

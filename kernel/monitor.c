@@ -13,6 +13,7 @@
 #include "io.h"
 #include "kprintf.h"
 #include "meminit.h"
+#include "pic.h"
 #include "qemu.h"
 #include "selftest.h"
 #include "drivers/keyboard.h"
@@ -448,8 +449,12 @@ static int read_key(void)
         if (c >= 0)
             return c;
         c = serial_getc();
-        if (c < 0)
+        if (c < 0) {
+            /* Nothing yet: sleep until an interrupt (a key, a serial byte). STI takes
+             * effect after the next instruction, so an IRQ already pending wakes this HLT. */
+            __asm__ volatile("sti; hlt; cli" ::: "memory");
             continue;
+        }
         if (esc == 1) {
             esc = c == '[' ? 2 : 0;
             continue;
@@ -517,6 +522,10 @@ static void read_line(char *buf)
 void monitor_run(void)
 {
     char line[LINE_MAX];
+    /* Let the keyboard and COM1 wake the CPU from HLT while the monitor waits. */
+    serial_enable_rx_interrupt();
+    pic_unmask(IRQ_KEYBOARD);
+    pic_unmask(IRQ_COM1);
     kprintf("monitor: type 'help' for commands\n");
     for (;;) {
         kprintf(PROMPT);

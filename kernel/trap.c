@@ -2,7 +2,8 @@
  * kernel/trap.c - what happens when the CPU raises an exception.
  *
  * Every exception is fatal for now: the handler prints a report a human can act
- * on and halts. The report starts with a line beginning "PANIC" (the test
+ * on and halts. (Hardware interrupts, vectors 32-47, are only acknowledged: they
+ * exist to wake the monitor from HLT.) The report starts with a line beginning "PANIC" (the test
  * harness matches it), names the exception, shows the error code, EIP with its
  * symbol, CS, EFLAGS and the general registers, and ends with a backtrace. A
  * page fault adds CR2 (the address that faulted) and the error code in words,
@@ -14,6 +15,7 @@
 #include "gdt.h"
 #include "io.h"
 #include "kprintf.h"
+#include "pic.h"
 #include "mm/memlayout.h"
 #include "mm/mmu.h"
 #include "mm/heap.h"
@@ -95,6 +97,10 @@ static void print_regs(uint32_t eax, uint32_t ebx, uint32_t ecx, uint32_t edx, u
 
 void trap_handler(struct trapframe *tf)
 {
+    if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
+        pic_irq(tf->vector - IRQ_BASE); /* a device interrupt: acknowledge and go on */
+        return;
+    }
     uint32_t cr2 = read_cr2();
     /* From ring 0 the CPU pushes no ESP: the interrupted stack ends where the frame does. */
     uint32_t esp = (tf->cs & 3) ? tf->user_esp : (uint32_t)&tf->user_esp;

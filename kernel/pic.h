@@ -1,0 +1,20 @@
+/*
+ * kernel/pic.h - the two 8259A interrupt controllers (see pic.c).
+ */
+#ifndef KERNEL_PIC_H
+#define KERNEL_PIC_H
+
+#include <stdint.h>
+
+#define IRQ_BASE     32 /* IRQ n arrives as vector IRQ_BASE + n */
+#define IRQ_KEYBOARD 1
+#define IRQ_COM1     4
+
+/* Move IRQs 0-15 to vectors 32-47 and mask them all. */
+void pic_init(void);
+void pic_unmask(unsigned irq);
+
+/* Handle IRQ `irq` (from trap_handler): acknowledge it; spurious IRQs are ignored. */
+void pic_irq(unsigned irq);
+
+#endif
