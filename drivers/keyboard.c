@@ -7,7 +7,7 @@
  * (translated by the 8042): one byte per key press, the same byte with bit 7 set
  * on release, and a 0xE0 prefix for the extra keys such as the arrows. We track
  * Shift and Ctrl and turn presses into ASCII with two small tables (US layout).
- * Interrupts are masked, so the monitor polls this together with the serial port.
+ * The monitor polls this together with the serial port; IRQ 1 only wakes it from HLT.
  */
 #include "keyboard.h"
 #include "kernel/io.h"
