@@ -213,6 +213,33 @@ void mem_run_test(const char *name)
         char *p = kmalloc(256);
         kprintf("test: freeing %p, 16 bytes into a heap object\n", (void *)(p + 16));
         kfree(p + 16);
+    } else if (streq(name, "heap-use-after-free")) {
+        /* With heapdebug, freed memory holds HEAP_POISON_FREE: a pointer read from it
+         * is 0x5a5a5a5a, and following it faults with a hint naming the poison. */
+        struct node {
+            struct node *next;
+        } *n = kmalloc(sizeof *n);
+        n->next = n;
+        kfree(n);
+        kprintf("test: following a pointer read from freed object %p\n", (void *)n);
+        volatile struct node *stale = ((volatile struct node *)n)->next;
+        (void)stale->next;
+        kprintf("test: no fault: freed memory is poisoned only with heapdebug\n");
+    } else if (streq(name, "heap-uninitialised")) {
+        /* With heapdebug, new memory holds HEAP_POISON_ALLOC (0xa5a5a5a5 as a pointer). */
+        struct node {
+            struct node *next;
+        } *n = kmalloc(sizeof *n);
+        kprintf("test: following an uninitialised pointer in new object %p\n", (void *)n);
+        (void)((volatile struct node *)n->next)->next;
+        kprintf("test: no fault: new memory is poisoned only with heapdebug\n");
+        kfree(n);
+    } else if (streq(name, "heap-redzone")) {
+        char *p = kmalloc(24);
+        kprintf("test: writing one byte past the 24-byte object %p, then freeing it\n", (void *)p);
+        p[24] = 'X'; // NOLINT(clang-analyzer-security.ArrayBound): the overflow under test
+        kfree(p);
+        kprintf("test: the overflow went unnoticed: redzones are checked only with heapdebug\n");
     } else if (streq(name, "pmm-double-free")) {
         paddr_t f = pmm_alloc();
         kprintf("test: freeing frame 0x%08x twice\n", (unsigned)f);

@@ -80,6 +80,15 @@ boot_case heap-foreign-free kernel "-m 32M" "test=heap-foreign-free" panic \
     '^PANIC: memory misuse: heap: .*0xc[0-9a-f]{7}.*caller'
 boot_case heap-interior-free kernel "-m 32M" "test=heap-interior-free" panic \
     '^PANIC: memory misuse: heap: .*0x[0-9a-f]{8}.*caller'
+# Debug mode: poison makes stale and uninitialised pointers fault recognisably; redzones catch overflows.
+boot_case heap-use-after-free kernel "-m 32M" "heapdebug test=heap-use-after-free" panic \
+    'page fault at address 0x5a5a5a5a: not-present read kernel-mode' \
+    'hint: looks like recently freed heap memory \(free poison 0x5a5a5a5a\)' '<mem_run_test\+'
+boot_case heap-uninitialised kernel "-m 32M" "heapdebug test=heap-uninitialised" panic \
+    'page fault at address 0xa5a5a5a5: not-present read kernel-mode' \
+    'hint: looks like uninitialised heap memory \(allocation poison 0xa5a5a5a5\)'
+boot_case heap-redzone kernel "-m 32M" "heapdebug test=heap-redzone" panic \
+    '^PANIC: memory misuse: heap: .*0x[0-9a-f]{8}' '!the overflow went unnoticed'
 # The smallest machine the kernel accepts still passes every self-check.
 boot_case mem-3M kernel "-m 3M" "" pass "${OK_BOOT[@]}"
 
