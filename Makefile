@@ -129,7 +129,12 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/gen/font.c: tools/psf2c.sh
+# The font's path is remembered in a stamp, so `make FONT_PSF=other.psf.gz` regenerates it.
+$(BUILD)/gen/font.path: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(FONT_PSF)' | cmp -s - $@ 2>/dev/null || echo '$(FONT_PSF)' > $@
+
+$(BUILD)/gen/font.c: tools/psf2c.sh $(BUILD)/gen/font.path $(wildcard $(FONT_PSF))
 	@mkdir -p $(dir $@)
 	sh tools/psf2c.sh $(FONT_PSF) > $@.tmp && mv $@.tmp $@
 
@@ -282,6 +287,9 @@ format-check:
 
 clean:
 	rm -rf $(BUILD)
+
+.PHONY: FORCE
+FORCE:
 
 -include $(shell find $(BUILD) -type f -name '*.d' 2>/dev/null)
 

@@ -20,7 +20,6 @@
 #define UART_LCR  3 /* line control: word length, parity, stop bits, DLAB */
 #define UART_MCR  4 /* modem control: DTR, RTS, OUT2, loopback */
 #define UART_LSR  5 /* line status */
-#define UART_SCR  7 /* scratch register */
 
 #define LCR_8N1  0x03 /* 8 data bits, no parity, 1 stop bit */
 #define LCR_DLAB 0x80 /* divisor latch access */
@@ -31,19 +30,23 @@ static bool present;
 
 bool serial_init(void)
 {
-    /* A UART keeps what we write to its scratch register; no UART reads 0xFF. */
-    outb(COM1 + UART_SCR, 0x5A);
-    if (inb(COM1 + UART_SCR) != 0x5A)
-        return present = false;
-
     outb(COM1 + UART_IER, 0x00);     /* we poll: no interrupts */
     outb(COM1 + UART_LCR, LCR_DLAB); /* expose the divisor latch */
     outb(COM1 + UART_DATA, 1);       /* 115200 / 1 = 115200 baud */
     outb(COM1 + UART_IER, 0);
     outb(COM1 + UART_LCR, LCR_8N1); /* 8N1, divisor latch hidden again */
     outb(COM1 + UART_FCR, 0xC7);    /* FIFOs on, cleared, 14-byte threshold */
-    outb(COM1 + UART_MCR, 0x03);    /* DTR and RTS asserted */
-    return present = true;
+
+    /* Is a UART there? In loopback mode (MCR bit 4) it receives what it sends; an
+     * empty port reads 0xFF. (The scratch register would also do, but the original
+     * 8250 has none.) */
+    outb(COM1 + UART_MCR, 0x1E);
+    outb(COM1 + UART_DATA, 0xAE);
+    for (unsigned spin = 0; spin < 100000 && !(inb(COM1 + UART_LSR) & LSR_DR); spin++)
+        ;
+    present = inb(COM1 + UART_DATA) == 0xAE;
+    outb(COM1 + UART_MCR, 0x03); /* loopback off; DTR and RTS asserted */
+    return present;
 }
 
 void serial_putc(char c) /* NOLINT(misc-no-recursion): one level, for the '\r' */
@@ -52,10 +55,14 @@ void serial_putc(char c) /* NOLINT(misc-no-recursion): one level, for the '\r' *
         return;
     if (c == '\n')
         serial_putc('\r'); /* terminals expect CR LF */
-    /* Bounded wait: a wedged UART must not hang the kernel forever. */
-    for (unsigned spin = 0; spin < 1000000; spin++)
-        if (inb(COM1 + UART_LSR) & LSR_THRE)
-            break;
+    /* Bounded wait: a UART that never empties its transmitter is given up on, so a
+     * broken port costs one timeout instead of a second per character. */
+    unsigned spin = 0;
+    while (!(inb(COM1 + UART_LSR) & LSR_THRE))
+        if (++spin == 1000000) {
+            present = false;
+            return;
+        }
     outb(COM1 + UART_DATA, (uint8_t)c);
 }
 

@@ -14,6 +14,9 @@ struct bootinfo bootinfo;
 void phys_read(void *dst, paddr_t src, uint32_t len)
 {
     uint8_t *d = dst;
+    if ((uint64_t)src + len > MEMMAP_4G)
+        panic("the loader's data at 0x%08x (%u bytes) runs past 4 GiB: corrupt multiboot information",
+              (unsigned)src, (unsigned)len);
     while (len) {
         paddr_t page = src & ~(paddr_t)(PAGE_SIZE - 1);
         uint32_t off = src - page;
@@ -59,6 +62,11 @@ static void add_range(uint64_t start, uint64_t len, const char *what)
     if (bootinfo.nranges >= BOOTINFO_RANGES_MAX) {
         kprintf("boot: too many loader ranges; %s not recorded\n", what);
         return;
+    }
+    if (start + len > MEMMAP_4G) {
+        kprintf("boot: fix %s at 0x%08llx runs past 4 GiB (%llu bytes): clipped\n", what,
+                (unsigned long long)start, (unsigned long long)len);
+        len = MEMMAP_4G - start;
     }
     bootinfo.ranges[bootinfo.nranges].start = start;
     bootinfo.ranges[bootinfo.nranges].end = start + len;

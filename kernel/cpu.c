@@ -34,7 +34,7 @@ void cpu_detect(void)
 {
     cpu.has_cpuid = cpuid_supported();
     if (!cpu.has_cpuid) {
-        kprintf("cpu: no CPUID instruction (a 386 or early 486): assuming no optional features\n");
+        kprintf("cpu: no CPUID instruction (an early 486): assuming no optional features\n");
         return;
     }
     uint32_t max, b, c, d, a;

@@ -123,7 +123,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
     /* Under the test harness (exit=qemu) the run ends here, unless it wants the shell. */
     if (cmdline_has("shell") || !cmdline_has("exit"))
         monitor_run();
-    qemu_exit(selftest_failed() ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
+    qemu_exit(selftest_failed() ? QEMU_EXIT_SELFTEST_FAIL : QEMU_EXIT_PASS);
     for (;;)
         hlt();
 }

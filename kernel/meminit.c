@@ -57,16 +57,21 @@ static void heap_release(void *ctx, uintptr_t va, size_t npages)
     vmm_free_range(va, npages * PAGE_SIZE);
 }
 
-static void add_carve(uint64_t start, uint64_t end, const char *what)
+/* Room for every range the kernel can need to carve: image, boot tables, all of the
+ * loader's data (bootinfo.h bounds it), and the frame bitmap. */
+_Static_assert(MEMMAP_MAX_CARVE >= 2 + BOOTINFO_RANGES_MAX + 1, "carve-out table too small");
+
+/* Record a range that must never be handed out; returns its index. */
+static int add_carve(uint64_t start, uint64_t end, const char *what)
 {
     if (ncarve == MEMMAP_MAX_CARVE)
         panic("too many carve-outs (%s)", what);
     carve[ncarve].start = start;
     carve[ncarve].end = end;
     carve_what[ncarve] = what;
-    ncarve++;
     kprintf("mem: carve 0x%08llx-0x%08llx %s\n", (unsigned long long)start, (unsigned long long)(end - 1),
             what);
+    return ncarve++;
 }
 
 static void read_memory_map(void)
@@ -93,8 +98,8 @@ void mem_init(void)
     read_memory_map();
 
     add_carve((uintptr_t)kernel_physical_start, (uintptr_t)kernel_physical_end, "kernel image");
-    add_carve((uintptr_t)boot_tables_start - KERNEL_BASE, (uintptr_t)boot_tables_end - KERNEL_BASE,
-              "boot page tables");
+    int boot_tables = add_carve((uintptr_t)boot_tables_start - KERNEL_BASE,
+                                (uintptr_t)boot_tables_end - KERNEL_BASE, "boot page tables");
     for (int i = 0; i < bootinfo.nranges; i++)
         add_carve(bootinfo.ranges[i].start, bootinfo.ranges[i].end, bootinfo.range_what[i]);
 
@@ -125,17 +130,14 @@ void mem_init(void)
     /* What the self-checks hold the allocator to: the bitmap joins the never-free list,
      * the boot tables leave it once vmm_init has given them back. */
     facts.frames_at_init = pmm_free_frames();
-    carve[ncarve].start = at;
-    carve[ncarve].end = at + (uint64_t)pages * PAGE_SIZE;
-    carve_what[ncarve] = "frame bitmap";
-    ncarve++;
+    add_carve(at, at + (uint64_t)pages * PAGE_SIZE, "frame bitmap");
     facts.map = &map;
     facts.carve = carve;
     facts.ncarve = ncarve;
 
     vmm_init();
-    facts.donated = carve[1]; /* the boot page tables */
-    carve[1].start = carve[1].end = 0;
+    facts.donated = carve[boot_tables]; /* given back by vmm_init */
+    carve[boot_tables].start = carve[boot_tables].end = 0;
 
     /* The heap: its own range of kernel virtual space, backed on demand. */
     vrange_init(KVA_BASE, KVA_END);

@@ -440,6 +440,33 @@ void monitor_exec(char *line)
 static char history[HISTORY][LINE_MAX];
 static int history_count;
 
+/* Whether HLT is safe: a timer tick was seen, so something will always wake the CPU. */
+static bool can_halt;
+
+/*
+ * Idle politely when the hardware allows it. On a PC whose 8259s are wired up (every
+ * BIOS machine, QEMU, OVMF) the timer ticks at 100 Hz and HLT waits for the next tick,
+ * key or serial byte. Some UEFI machines leave only the APIC connected: no IRQ ever
+ * arrives there, and HLT would never return, so the monitor keeps polling.
+ */
+static void idle_setup(void)
+{
+    serial_enable_rx_interrupt();
+    pit_start(100);
+    pic_unmask(IRQ_TIMER);
+    pic_unmask(IRQ_KEYBOARD);
+    pic_unmask(IRQ_COM1);
+    uint32_t before = pic_irq_count(IRQ_TIMER);
+    /* About 100 ms of port reads on real hardware: ten ticks' worth. */
+    sti();
+    for (int i = 0; i < 100000 && pic_irq_count(IRQ_TIMER) == before; i++)
+        (void)inb(0x80);
+    cli();
+    can_halt = pic_irq_count(IRQ_TIMER) != before;
+    kprintf("monitor: %s\n", can_halt ? "idling with HLT between timer ticks and keys"
+                                      : "no legacy timer interrupt: polling the consoles");
+}
+
 /* The next key from either console; arrow keys arrive on serial as ESC [ A/B/C/D. */
 static int read_key(void)
 {
@@ -450,9 +477,11 @@ static int read_key(void)
             return c;
         c = serial_getc();
         if (c < 0) {
-            /* Nothing yet: sleep until an interrupt (a key, a serial byte). STI takes
-             * effect after the next instruction, so an IRQ already pending wakes this HLT. */
-            __asm__ volatile("sti; hlt; cli" ::: "memory");
+            /* Nothing yet: sleep until an interrupt (a tick, a key, a serial byte). STI
+             * takes effect after the next instruction, so an IRQ already pending wakes
+             * this HLT. Without working legacy interrupts, keep polling instead. */
+            if (can_halt)
+                __asm__ volatile("sti; hlt; cli" ::: "memory");
             continue;
         }
         if (esc == 1) {
@@ -522,10 +551,7 @@ static void read_line(char *buf)
 void monitor_run(void)
 {
     char line[LINE_MAX];
-    /* Let the keyboard and COM1 wake the CPU from HLT while the monitor waits. */
-    serial_enable_rx_interrupt();
-    pic_unmask(IRQ_KEYBOARD);
-    pic_unmask(IRQ_COM1);
+    idle_setup();
     kprintf("monitor: type 'help' for commands\n");
     for (;;) {
         kprintf(PROMPT);

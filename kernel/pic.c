@@ -5,8 +5,12 @@
  * protected mode belong to CPU exceptions: the timer would look like a double
  * fault. The initialisation sequence (ICW1-ICW4) moves IRQ 0-7 to vectors 32-39
  * and the slave's IRQ 8-15 to 40-47, then every line is masked. The kernel polls
- * its devices; it unmasks the keyboard and COM1 only so that the monitor can HLT
- * while it waits and wake on a key press instead of spinning.
+ * its devices; it unmasks the timer, the keyboard and COM1 only so that the
+ * monitor can HLT while it waits instead of spinning. Real 8259As on old ISA
+ * boards need a moment between initialisation writes: io_wait() gives it.
+ *
+ * The 8254 timer (PIT) counts down from a divisor of its 1.193182 MHz input and
+ * raises IRQ 0 each time it wraps, in mode 3 (square wave).
  */
 #include "pic.h"
 #include "io.h"
@@ -21,16 +25,33 @@
 #define OCW3_READ_ISR  0x0B /* next read of the command port returns the in-service register */
 #define EOI            0x20 /* end of interrupt */
 
+#define PIT_CH0 0x40
+#define PIT_CMD 0x43
+#define PIT_HZ  1193182u
+
+static uint32_t counts[16];
+
+/* A write to the unused POST port 0x80 takes about a microsecond on ISA: a pause. */
+static void io_wait(void)
+{
+    outb(0x80, 0);
+}
+
 void pic_init(void)
 {
-    outb(PIC1_CMD, ICW1_INIT_ICW4);
-    outb(PIC2_CMD, ICW1_INIT_ICW4);
-    outb(PIC1_DATA, IRQ_BASE); /* ICW2: vector base */
-    outb(PIC2_DATA, IRQ_BASE + 8);
-    outb(PIC1_DATA, 1u << 2); /* ICW3: the slave hangs off IRQ 2 */
-    outb(PIC2_DATA, 2);       /*       ... and that is its cascade identity */
-    outb(PIC1_DATA, ICW4_8086);
-    outb(PIC2_DATA, ICW4_8086);
+    static const struct {
+        uint16_t port;
+        uint8_t value;
+    } seq[] = {
+        {PIC1_CMD, ICW1_INIT_ICW4}, {PIC2_CMD, ICW1_INIT_ICW4},
+        {PIC1_DATA, IRQ_BASE},      {PIC2_DATA, IRQ_BASE + 8}, /* ICW2: vector bases */
+        {PIC1_DATA, 1u << 2},       {PIC2_DATA, 2},            /* ICW3: slave on IRQ 2, its identity */
+        {PIC1_DATA, ICW4_8086},     {PIC2_DATA, ICW4_8086},
+    };
+    for (unsigned i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+        outb(seq[i].port, seq[i].value);
+        io_wait();
+    }
     outb(PIC1_DATA, 0xFF); /* mask everything */
     outb(PIC2_DATA, 0xFF);
 }
@@ -51,6 +72,19 @@ static int in_service(unsigned irq)
     return (inb(cmd) >> (irq & 7)) & 1;
 }
 
+uint32_t pic_irq_count(unsigned irq)
+{
+    return irq < 16 ? counts[irq] : 0;
+}
+
+void pit_start(unsigned hz)
+{
+    uint32_t divisor = PIT_HZ / hz;
+    outb(PIT_CMD, 0x36); /* channel 0, low byte then high byte, mode 3, binary */
+    outb(PIT_CH0, (uint8_t)(divisor & 0xFF));
+    outb(PIT_CH0, (uint8_t)(divisor >> 8));
+}
+
 void pic_irq(unsigned irq)
 {
     if ((irq & 7) == 7 && !in_service(irq)) {
@@ -60,6 +94,7 @@ void pic_irq(unsigned irq)
     }
     /* The device itself is served by its poller (the monitor reads the key or
      * byte); the interrupt only ended a HLT. */
+    counts[irq & 15]++;
     if (irq >= 8)
         outb(PIC2_CMD, EOI);
     outb(PIC1_CMD, EOI);

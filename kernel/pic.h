@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #define IRQ_BASE     32 /* IRQ n arrives as vector IRQ_BASE + n */
+#define IRQ_TIMER    0
 #define IRQ_KEYBOARD 1
 #define IRQ_COM1     4
 
@@ -14,7 +15,13 @@
 void pic_init(void);
 void pic_unmask(unsigned irq);
 
-/* Handle IRQ `irq` (from trap_handler): acknowledge it; spurious IRQs are ignored. */
+/* Handle IRQ `irq` (from trap_handler): count and acknowledge it; spurious IRQs are ignored. */
 void pic_irq(unsigned irq);
+
+/* How many times IRQ `irq` has arrived since boot. */
+uint32_t pic_irq_count(unsigned irq);
+
+/* Let the 8254 timer raise IRQ 0 `hz` times a second. */
+void pit_start(unsigned hz);
 
 #endif

@@ -12,8 +12,9 @@
 #ifndef KERNEL_QEMU_H
 #define KERNEL_QEMU_H
 
-#define QEMU_EXIT_PASS 0x10 /* QEMU exits with status 33 */
-#define QEMU_EXIT_FAIL 0x11 /* QEMU exits with status 35 */
+#define QEMU_EXIT_PASS          0x10 /* QEMU exits with status 33 */
+#define QEMU_EXIT_FAIL          0x11 /* QEMU exits with status 35: a panic */
+#define QEMU_EXIT_SELFTEST_FAIL 0x12 /* QEMU exits with status 37: booted, but a self-check failed */
 
 void qemu_exit_enable(void);
 /* End QEMU with `code` if enabled; returns if not (or not under QEMU). */

@@ -95,6 +95,22 @@ static void print_regs(uint32_t eax, uint32_t ebx, uint32_t ecx, uint32_t edx, u
     kprintf("  esi 0x%08x  edi 0x%08x  ebp 0x%08x  esp 0x%08x\n", esi, edi, ebp, esp);
 }
 
+/*
+ * A fault while a report is being printed (a broken console, a wild pointer in the
+ * report code) must not recurse until the stack is gone: the second time round,
+ * drop the screen, say one line on serial and stop.
+ */
+static void report_begin(uint32_t vector, uint32_t eip, uint32_t cr2)
+{
+    static int reporting;
+    if (reporting++) {
+        kprintf_set_screen(0);
+        kprintf("PANIC (nested): %s at eip 0x%08x, cr2 0x%08x, while reporting an earlier fault\n",
+                trap_name(vector), (unsigned)eip, (unsigned)cr2);
+        halt_forever();
+    }
+}
+
 void trap_handler(struct trapframe *tf)
 {
     if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
@@ -102,6 +118,7 @@ void trap_handler(struct trapframe *tf)
         return;
     }
     uint32_t cr2 = read_cr2();
+    report_begin(tf->vector, tf->eip, cr2);
     /* From ring 0 the CPU pushes no ESP: the interrupted stack ends where the frame does. */
     uint32_t esp = (tf->cs & 3) ? tf->user_esp : (uint32_t)&tf->user_esp;
 
@@ -127,12 +144,15 @@ void trap_handler(struct trapframe *tf)
 /*
  * The double-fault task (entered through the task gate in IDT vector 8, on its
  * own stack). The state of the code that faulted was saved in kernel_tss by the
- * task switch. Its error code, always 0 for #DF, was pushed on our stack.
+ * task switch. Its error code, always 0 for #DF, was pushed on our stack. The
+ * SDM calls the saved CS:EIP of a double fault undefined; in practice it is the
+ * instruction whose fault could not be delivered, so it is shown, labelled "saved".
  */
 void double_fault_task(void)
 {
     const struct tss *t = &kernel_tss;
     uint32_t cr2 = read_cr2();
+    report_begin(8, t->eip, cr2);
 
     if (in_stack_guard(t->esp) || in_stack_guard(cr2)) {
         kprintf("PANIC: kernel stack overflow: esp 0x%08x reached the guard page 0x%08x-0x%08x\n",
@@ -142,7 +162,7 @@ void double_fault_task(void)
         kprintf("PANIC: %s: an exception hit while the CPU was delivering another\n", trap_name(8));
     }
     kprintf("  last page-fault address (cr2) 0x%08x\n", (unsigned)cr2);
-    kprintf("  eip ");
+    kprintf("  saved eip ");
     print_symbol(t->eip);
     kprintf("  cs 0x%04x  eflags 0x%08x\n", (unsigned)t->cs, (unsigned)t->eflags);
     print_regs(t->eax, t->ebx, t->ecx, t->edx, t->esi, t->edi, t->ebp, t->esp);

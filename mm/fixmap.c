@@ -14,6 +14,11 @@ void *fixmap_set(unsigned slot, paddr_t pa)
 {
     if (slot >= PT_ENTRIES || !IS_PAGE_ALIGNED(pa))
         panic("fixmap_set: bad slot %u or unaligned frame 0x%08x", slot, (unsigned)pa);
+    /* Each slot has one user at a time (fixmap.h): a slot still in use means two
+     * users collided, and the outer one would silently read the wrong frame. */
+    if (fixmap_pt[slot] & PTE_P)
+        panic("fixmap_set: slot %u still maps 0x%08x (asked for 0x%08x)", slot,
+              (unsigned)(fixmap_pt[slot] & PTE_ADDR_MASK), (unsigned)pa);
     uintptr_t va = FIXMAP_SLOT_VA(slot);
     fixmap_pt[slot] = pa | PTE_P | PTE_W;
     invlpg(va);
@@ -24,6 +29,8 @@ void fixmap_clear(unsigned slot)
 {
     if (slot >= PT_ENTRIES)
         panic("fixmap_clear: bad slot %u", slot);
+    if (!(fixmap_pt[slot] & PTE_P))
+        panic("fixmap_clear: slot %u is not in use", slot);
     fixmap_pt[slot] = 0;
     invlpg(FIXMAP_SLOT_VA(slot));
 }

@@ -28,6 +28,5 @@ uint32_t fixmap_pte(unsigned slot);
 #define FIXMAP_SLOT_VMM      1 /* vmm: the page table being edited (before recursion works) */
 #define FIXMAP_SLOT_TEST     2 /* self-tests writing patterns into frames */
 #define FIXMAP_SLOT_ZERO     3 /* zeroing fresh page-table frames */
-#define FIXMAP_SLOT_DUMP     4 /* the monitor's dump of physical memory */
 
 #endif

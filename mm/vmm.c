@@ -174,11 +174,11 @@ static int ensure_table(uintptr_t va)
     paddr_t f = pmm_alloc();
     if (f == PMM_NO_FRAME)
         return VMM_E_NOMEM;
+    /* Zero the table before the directory points at it: for a moment the old
+     * contents of the frame would otherwise be live page-table entries. */
+    zero_frame(f);
     PD_VA[pdx] = pde_make(f, PTE_W);
-    volatile uint32_t *table = PT_VA(pdx);
-    invlpg((uintptr_t)table); /* the window page for this table is new */
-    for (unsigned i = 0; i < PT_ENTRIES; i++)
-        table[i] = 0;
+    invlpg((uintptr_t)PT_VA(pdx)); /* the recursive-window page for this table is new */
     tables_allocated++;
     if (pdx >= KERNEL_PDX_FIRST)
         pde_generation++;

@@ -8,7 +8,8 @@
 #   MODE    kernel  - QEMU's own multiboot loader (-kernel, -append)
 #           iso     - a GRUB ISO whose only menu entry passes CMDLINE
 #   EXPECT  pass    - QEMU must end through isa-debug-exit with the pass code (33)
-#           panic   - ... with the fail code (35), i.e. the kernel panicked on purpose
+#           panic   - ... with the panic code (35), i.e. the kernel panicked on purpose
+#           (37 means a self-check failed: never what a test expects)
 #   PATTERN an extended regex that must match a line of the serial log; a
 #           leading '!' means it must NOT match any line; a leading '@' names a
 #           shell function called with the log's path, which prints nothing and
@@ -40,11 +41,16 @@ mkdir -p "$LOGDIR/failed"
 # multiboot command itself sets gfxpayload from the kernel's header).
 test_iso() {
     cmdline=$1 grub_lines=${2:-}
-    if [ -n "$grub_lines" ]; then
-        key=$(printf '%s\n%s' "$cmdline" "$grub_lines" | cksum | cut -d' ' -f1)
-    else
-        key=$(printf '%s' "$cmdline" | cksum | cut -d' ' -f1)
-    fi
+    cfg="set timeout=0
+serial --unit=0 --speed=115200
+insmod all_video
+menuentry \"test\" {
+    multiboot /boot/kernel.elf $cmdline
+    $grub_lines
+    boot
+}"
+    # The key is the whole menu, so a change to this template builds new ISOs too.
+    key=$(printf '%s' "$cfg" | cksum | cut -d' ' -f1)
     iso=$BUILD/test-iso/$key.iso
     dir=$BUILD/test-iso/$key.dir
     # Rebuilt when the kernel differs from the copy inside, not only when newer.
@@ -52,16 +58,7 @@ test_iso() {
         rm -rf "$dir"
         mkdir -p "$dir/boot/grub"
         cp "$KERNEL" "$dir/boot/kernel.elf"
-        cat > "$dir/boot/grub/grub.cfg" <<CFG
-set timeout=0
-serial --unit=0 --speed=115200
-insmod all_video
-menuentry "test" {
-    multiboot /boot/kernel.elf $cmdline
-    $grub_lines
-    boot
-}
-CFG
+        printf '%s\n' "$cfg" > "$dir/boot/grub/grub.cfg"
         grub-mkrescue -o "$iso" "$dir" >"$dir.log" 2>&1 || { cat "$dir.log" >&2; return 1; }
     fi
     echo "$iso"
@@ -98,7 +95,8 @@ boot_case() {
     why=""
     case $rc in
         33) [ "$expect" = pass ] || why="booted to the end but a panic was expected" ;;
-        35) [ "$expect" = panic ] || why="the kernel panicked or a self-check failed" ;;
+        35) [ "$expect" = panic ] || why="the kernel panicked" ;;
+        37) why="a boot self-check failed" ;;
         124) why="timed out after ${BOOT_TIMEOUT}s (hang)" ;;
         0) why="QEMU exited without the exit device: a reset (triple fault?)" ;;
         *) why="QEMU exited with status $rc" ;;

@@ -59,6 +59,16 @@ QEMU=qemu-system-x86_64 boot_case mem-6G-x86_64 kernel "-m 6G" "test=pmm-all" pa
     '^mem: usable 0x001[0-9a-f]{5}-0xbffdffff$' '^mem: ignoring 3072 MiB above 4 GiB$' \
     '^mem: raw 0x0000000100000000-0x00000001bfffffff available$'
 boot_case mem-iso-128M iso "-m 128M" "test=pmm-all" pass "${MEM_OK[@]}" '^mem: usable 0x001[0-9a-f]{5}-0x07fdffff$'
+# Boot modules: each module and its name string is carved out; no frame the allocator hands
+# out (every one of them, with test=pmm-all) overlaps one. 14 modules also fill the carve table.
+mkdir -p "$BUILD/test-modules"
+mods=""
+for i in $(seq 1 14); do
+    printf 'module %d\n' "$i" > "$BUILD/test-modules/m$i"
+    mods="$mods${mods:+,}$BUILD/test-modules/m$i"
+done
+boot_case boot-modules kernel "-m 64M -initrd $mods" "test=pmm-all" pass "${MEM_OK[@]}" \
+    '^mem: carve 0x[0-9a-f]{8}-0x[0-9a-f]{8} module$' '^mem: carve 0x[0-9a-f]{8}-0x[0-9a-f]{8} module string$'
 # No memory map from the loader (flags bit 6 clear): mem_lower/mem_upper still give a working kernel.
 boot_case mem-legacy-fallback kernel "-m 64M" "nommap test=pmm-all" pass "${MEM_OK[@]}" \
     '^mem: fix no memory map from the loader: using mem_lower 639 KiB, mem_upper 64384 KiB$' \

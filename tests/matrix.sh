@@ -240,7 +240,8 @@ judge() {   # LOADER EMU CPU MEM DIR WATCH
     [ -n "$panic" ] && { echo "panic: $panic"; return; }
     case $6:$rc in
         0:33|1:0) ;;
-        0:35) echo "exit status 35: a self-check failed"; return ;;
+        0:35) echo "exit status 35: the kernel panicked"; return ;;
+        0:37) echo "exit status 37: a self-check failed"; return ;;
         *:124) echo "no result after ${t}s: a hang"; return ;;
         0:0|1:1) echo "the emulator ended before the boot did: a reset (triple fault?)"; return ;;
         *) echo "emulator exit status $rc"; return ;;

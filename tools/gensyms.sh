@@ -23,8 +23,8 @@ fi
 # NASM's local labels (higher_half.clear_identity) are left out, so an address
 # in assembly is named by its enclosing global label; GCC's clone suffixes
 # (foo.part.0, foo.constprop.0, foo.cold) are kept.
-"$NM" -n "$ELF" | awk '$2 ~ /^[tT]$/ && !seen[$1]++ &&
-    ($3 !~ /\./ || $3 ~ /\.(part|isra|constprop|cold|lto_priv)(\.[0-9]+)?$/) { print $1, $3 }' > "$ELF.syms.tmp"
+"$NM" -n "$ELF" | awk '$2 ~ /^[tT]$/ &&
+    ($3 !~ /\./ || $3 ~ /\.(part|isra|constprop|cold|lto_priv)(\.[0-9]+)?$/) && !seen[$1]++ { print $1, $3 }' > "$ELF.syms.tmp"
 count=$(wc -l < "$ELF.syms.tmp")
 echo "ksymtab_count: dd $count"
 echo "ksymtab:"

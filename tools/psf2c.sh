@@ -3,7 +3,7 @@
 #
 # PSF is the format of the fonts under /usr/share/consolefonts (Debian package
 # console-setup-linux). Version 1 starts 36 04, then a mode byte (bit 0: 512
-# glyphs instead of 256; bit 1: a Unicode table follows the glyphs) and the
+# glyphs instead of 256; bits 1-2: a Unicode table follows the glyphs) and the
 # glyph height; glyphs are 8 pixels wide, one byte per row. Version 2 starts
 # 72 b5 4a 86 and has a 32-byte header of little-endian words: version, header
 # size, flags (bit 0: Unicode table), glyph count, bytes per glyph, height,
@@ -31,7 +31,7 @@ function want(cp, g) { if (!(cp in map)) map[cp] = g }
 END {
     if (bad) exit 1
     if (n >= 4 && b[0] == 54 && b[1] == 4) {                      # PSF1
-        count = (b[2] % 2) ? 512 : 256; hastab = int(b[2] / 2) % 2
+        count = (b[2] % 2) ? 512 : 256; hastab = (int(b[2] / 2) % 4) != 0   # bit 1 HASTAB or bit 2 HASSEQ
         height = b[3]; width = 8; charsize = height; glyphs = 4
         if (hastab) {
             o = glyphs + count * charsize
