@@ -105,7 +105,8 @@ KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(BUILD
 # The framebuffer console's font: a Linux console font (Debian's console-setup-linux),
 # converted to C at build time (drivers/font.h).
 FONT_PSF ?= /usr/share/consolefonts/Uni2-VGA16.psf.gz
-GEN_INC := $(BUILD)/gen/memlayout.inc $(BUILD)/gen/mmu.inc
+GEN_INC := $(BUILD)/gen/memlayout.inc $(BUILD)/gen/mmu.inc $(BUILD)/gen/gdt.inc
+.SECONDARY: $(GEN_INC)
 
 .PHONY: all kernel iso run run-uefi run-nox debug test clean tools tools-run tools-test
 .DEFAULT_GOAL := all
@@ -121,9 +122,16 @@ tools-test:
 	@CROSS=$(CROSS) sh tools/ensure-tools.sh test
 
 # NASM include files generated from the C headers: one source for both languages.
+# The simple integer #defines between NASM-BEGIN and NASM-END, as %defines.
+HEADER_TO_NASM = sed -n '/NASM-BEGIN/,/NASM-END/s/^\#define[ \t]\+\([A-Z0-9_]\+\)[ \t]\+\([0-9A-Fa-fx]\+\).*/%define \1 \2/p' $< > $@
+
 $(BUILD)/gen/%.inc: mm/%.h
 	@mkdir -p $(dir $@)
-	sed -n '/NASM-BEGIN/,/NASM-END/s/^#define[ \t]\+\([A-Z0-9_]\+\)[ \t]\+\([0-9A-Fa-fx]\+\).*/%define \1 \2/p' $< > $@
+	$(HEADER_TO_NASM)
+
+$(BUILD)/gen/gdt.inc: kernel/gdt.h
+	@mkdir -p $(dir $@)
+	$(HEADER_TO_NASM)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -4,12 +4,14 @@
 
 #include <stdint.h>
 
+/* NASM-BEGIN (build/gen/gdt.inc) */
 #define SEG_KCODE 0x08
 #define SEG_KDATA 0x10
 #define SEG_UCODE 0x18
 #define SEG_UDATA 0x20
 #define SEG_TSS   0x28 /* the TSS the kernel normally runs in */
 #define SEG_DFTSS 0x30 /* the double-fault task: its own stack and state */
+/* NASM-END */
 
 /* The 104-byte hardware task-state segment (Intel SDM vol. 3, 8.2.1). */
 struct tss {

@@ -6,6 +6,8 @@
 ; saves the general registers and segment registers and calls
 ; trap_handler(struct trapframe *) (kernel/trap.h describes the layout).
 
+%include "gdt.inc"
+
 extern trap_handler
 
 %macro EXC_NOERR 1
@@ -71,7 +73,7 @@ trap_common:
     push es
     push fs
     push gs
-    mov ax, 0x10                    ; kernel data segment
+    mov ax, SEG_KDATA               ; kernel data segment (kernel/gdt.h)
     mov ds, ax
     mov es, ax
     cld

@@ -155,9 +155,13 @@ void mem_init(void)
 void mem_print_map(void)
 {
     kprintf("raw memory map from the loader (%d entries):\n", nraw);
-    for (int i = 0; i < nraw; i++)
-        kprintf("  0x%016llx-0x%016llx %s\n", (unsigned long long)raw[i].base,
-                (unsigned long long)(raw[i].base + raw[i].len - 1), memmap_type_name(raw[i].type));
+    for (int i = 0; i < nraw; i++) {
+        /* The inclusive end, saturated: firmware lengths can be absurd. */
+        uint64_t len = raw[i].len ? raw[i].len - 1 : 0;
+        uint64_t last = len > UINT64_MAX - raw[i].base ? UINT64_MAX : raw[i].base + len;
+        kprintf("  0x%016llx-0x%016llx %s\n", (unsigned long long)raw[i].base, (unsigned long long)last,
+                memmap_type_name(raw[i].type));
+    }
     kprintf("never handed out:\n");
     for (int i = 0; i < ncarve; i++)
         if (carve[i].end > carve[i].start)
