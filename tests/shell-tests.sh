@@ -21,8 +21,9 @@ start_session() {
     coproc QEMU_PROC { exec timeout 120 qemu-system-i386 -m 64M -no-reboot -display none -monitor none \
         -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         -kernel "$KERNEL" -append "exit=qemu shell" 2>&1; }
-    QIN=${QEMU_PROC[1]}
-    QOUT=${QEMU_PROC[0]}
+    # Our own copies of the pipe ends: bash closes the coprocess's descriptors as soon
+    # as QEMU exits, which would cut off the last lines it printed.
+    exec {QIN}>&"${QEMU_PROC[1]}" {QOUT}<&"${QEMU_PROC[0]}"
     QPID=$QEMU_PROC_PID
 }
 
@@ -38,6 +39,7 @@ check_last() {
     printf '%s' "$buf" >> "$LOG"
     wait "$QPID" 2>/dev/null
     local rc=$?
+    exec {QIN}>&- {QOUT}<&-
     [ "$rc" = "$status" ] || why="QEMU exit status $rc, expected $status"
     for pat in "$@"; do
         [ -n "$why" ] && break
