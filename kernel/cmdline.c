@@ -5,18 +5,12 @@
  * becomes a NUL, so keys and values point into the buffer with no allocation.
  */
 #include "cmdline.h"
+#include "kstring.h"
 
 static char buf[CMDLINE_MAX_LEN];
 static const char *keys[CMDLINE_MAX_OPTS];
 static const char *values[CMDLINE_MAX_OPTS];
 static int count;
-
-static bool same(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
 
 /* A word with a '/' and no '=' is a file path (GRUB: "/boot/kernel.elf", qemu -kernel: "build/kernel.elf"). */
 static bool is_path(const char *w)
@@ -77,7 +71,7 @@ const char *cmdline_get(const char *key)
 {
     /* The last occurrence wins, as with most kernels' command lines. */
     for (int i = count - 1; i >= 0; i--)
-        if (same(keys[i], key))
+        if (kstreq(keys[i], key))
             return values[i];
     return 0;
 }

@@ -8,6 +8,7 @@
  * itself fault, so the walk stays inside known stack ranges.
  */
 #include "debug.h"
+#include "kstring.h"
 #include "kprintf.h"
 #include "mm/memlayout.h"
 
@@ -61,17 +62,10 @@ const char *ksym_lookup(uintptr_t addr, uint32_t *offset)
     return ksymtab_strings + ksymtab[lo].name;
 }
 
-static int streq(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
-
 uintptr_t ksym_address(const char *name)
 {
     for (uint32_t i = 0; i < ksymtab_count; i++)
-        if (streq(ksymtab_strings + ksymtab[i].name, name))
+        if (kstreq(ksymtab_strings + ksymtab[i].name, name))
             return ksymtab[i].addr;
     return 0;
 }

@@ -5,6 +5,7 @@
  * "eip ... <fault_write_text+0x..>" names it: the tests check that symbol.
  */
 #include "faults.h"
+#include "kstring.h"
 #include "kprintf.h"
 #include "mm/memlayout.h"
 #include "mm/mmu.h"
@@ -78,31 +79,24 @@ __attribute__((noinline)) static void fault_divide(void)
     __asm__ volatile("xor %%edx, %%edx\n\tdiv %%ecx" : : "a"(1u), "c"(0u) : "edx");
 }
 
-static int same(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
-
 void fault_trigger(const char *kind)
 {
-    if (same(kind, "null"))
+    if (kstreq(kind, "null"))
         fault_read_null();
-    else if (same(kind, "low"))
+    else if (kstreq(kind, "low"))
         fault_read_low();
-    else if (same(kind, "text"))
+    else if (kstreq(kind, "text"))
         fault_write_text();
-    else if (same(kind, "rodata"))
+    else if (kstreq(kind, "rodata"))
         fault_write_rodata();
-    else if (same(kind, "unmapped"))
+    else if (kstreq(kind, "unmapped"))
         fault_read_unmapped();
-    else if (same(kind, "overflow")) {
+    else if (kstreq(kind, "overflow")) {
         kprintf("fault: unbounded recursion\n");
         fault_recurse(0);
-    } else if (same(kind, "ud"))
+    } else if (kstreq(kind, "ud"))
         fault_invalid_opcode();
-    else if (same(kind, "div0"))
+    else if (kstreq(kind, "div0"))
         fault_divide();
     else {
         kprintf("fault: unknown kind '%s' (kinds: %s)\n", kind, fault_kinds);

@@ -13,6 +13,7 @@
  *      monitor (kernel/monitor.c).
  */
 #include "bootinfo.h"
+#include "kstring.h"
 #include "cpu.h"
 #include "cmdline.h"
 #include "console.h"
@@ -64,20 +65,6 @@ static void boot_selftest(void)
     selftest_group_end();
 }
 
-static int streq(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
-
-static int starts_with(const char *s, const char *prefix)
-{
-    while (*prefix && *s == *prefix)
-        s++, prefix++;
-    return *prefix == '\0';
-}
-
 void kmain(uint32_t magic, uint32_t info_phys)
 {
     serial_init();
@@ -111,9 +98,9 @@ void kmain(uint32_t magic, uint32_t info_phys)
     const char *test = cmdline_get("test");
     if (test) {
         kprintf("kernel: running test '%s'\n", test);
-        if (starts_with(test, "fault-"))
+        if (kstarts_with(test, "fault-"))
             fault_trigger(test + 6);
-        else if (streq(test, "bad-magic"))
+        else if (kstreq(test, "bad-magic"))
             check_magic(0x12345678); /* the real check, fed a wrong value */
         else
             mem_run_test(test);

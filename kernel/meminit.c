@@ -14,6 +14,7 @@
  *    backed by frames the vmm maps on demand.
  */
 #include "meminit.h"
+#include "kstring.h"
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "kprintf.h"
@@ -191,35 +192,28 @@ void mem_selftest(void)
     heap_selftest();
 }
 
-static bool streq(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
-
 void mem_run_test(const char *name)
 {
-    if (streq(name, "pmm-all")) {
+    if (kstreq(name, "pmm-all")) {
         pmm_selftest_exhaustive(&facts);
         selftest_summary();
-    } else if (streq(name, "heap-oom")) {
+    } else if (kstreq(name, "heap-oom")) {
         heap_selftest_oom();
         selftest_summary();
-    } else if (streq(name, "heap-double-free")) {
+    } else if (kstreq(name, "heap-double-free")) {
         void *p = kmalloc(48);
         kprintf("test: freeing heap object %p twice\n", p);
         kfree(p);
         kfree(p); /* NOLINT(clang-analyzer-unix.Malloc): the misuse under test */
-    } else if (streq(name, "heap-foreign-free")) {
+    } else if (kstreq(name, "heap-foreign-free")) {
         static int not_from_the_heap;
         kprintf("test: freeing %p, which kmalloc never returned\n", (void *)&not_from_the_heap);
         kfree(&not_from_the_heap); /* NOLINT(clang-analyzer-unix.Malloc): as above */
-    } else if (streq(name, "heap-interior-free")) {
+    } else if (kstreq(name, "heap-interior-free")) {
         char *p = kmalloc(256);
         kprintf("test: freeing %p, 16 bytes into a heap object\n", (void *)(p + 16));
         kfree(p + 16);
-    } else if (streq(name, "heap-use-after-free")) {
+    } else if (kstreq(name, "heap-use-after-free")) {
         /* With heapdebug, freed memory holds HEAP_POISON_FREE: a pointer read from it
          * is 0x5a5a5a5a, and following it faults with a hint naming the poison. */
         void **obj = kmalloc(sizeof *obj);
@@ -229,20 +223,20 @@ void mem_run_test(const char *name)
         // NOLINTNEXTLINE(clang-analyzer-unix.Malloc): the use after free is the test
         (void)**(void *volatile *volatile *)obj;
         kprintf("test: no fault: freed memory is poisoned only with heapdebug\n");
-    } else if (streq(name, "heap-uninitialised")) {
+    } else if (kstreq(name, "heap-uninitialised")) {
         /* With heapdebug, new memory holds HEAP_POISON_ALLOC (0xa5a5a5a5 as a pointer). */
         void **obj = kmalloc(sizeof *obj);
         kprintf("test: following an uninitialised pointer in new object %p\n", (void *)obj);
         (void)**(void *volatile *volatile *)obj;
         kprintf("test: no fault: new memory is poisoned only with heapdebug\n");
         kfree(obj);
-    } else if (streq(name, "heap-redzone")) {
+    } else if (kstreq(name, "heap-redzone")) {
         char *p = kmalloc(24);
         kprintf("test: writing one byte past the 24-byte object %p, then freeing it\n", (void *)p);
         p[24] = 'X'; // NOLINT(clang-analyzer-security.ArrayBound): the overflow under test
         kfree(p);
         kprintf("test: the overflow went unnoticed: redzones are checked only with heapdebug\n");
-    } else if (streq(name, "pmm-double-free")) {
+    } else if (kstreq(name, "pmm-double-free")) {
         paddr_t f = pmm_alloc();
         kprintf("test: freeing frame 0x%08x twice\n", (unsigned)f);
         pmm_free(f);

@@ -8,6 +8,7 @@
  * whole point is to fault: `dump` checks the page tables before reading.
  */
 #include "monitor.h"
+#include "kstring.h"
 #include "cpu.h"
 #include "faults.h"
 #include "io.h"
@@ -31,13 +32,6 @@
 #define PROMPT   "mon> "
 
 /* ------------------------------------------------------------ helpers */
-
-static bool streq(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
 
 /* Parse "0x1f" (hex) or "31" (decimal) into *out; false if malformed or too big. */
 static bool parse_number(const char *s, uint32_t *out)
@@ -423,7 +417,7 @@ void monitor_exec(char *line)
     if (argc == 0)
         return;
     for (int i = 0; i < NCOMMANDS; i++) {
-        if (streq(argv[0], commands[i].name)) {
+        if (kstreq(argv[0], commands[i].name)) {
             if (argc - 1 < commands[i].min_args) {
                 kprintf("usage: %s %s\n", commands[i].name, commands[i].args);
                 return;
