@@ -70,7 +70,7 @@ size_t ksize(const void *ptr);                    /* usable size of a live alloc
 
 #define HEAP_SMALL_MAX 2048u      /* largest size served from a slab */
 #define HEAP_MAX_ALIGN (4u << 20) /* largest alignment kmalloc_aligned accepts */
-#define HEAP_NCLASSES  40         /* slab size classes: 16..2048, <= 1/8 waste */
+#define HEAP_NCLASSES  48         /* slab size classes: 16..2048, <= 1/8 waste */
 
 /*
  * Debug mode. HEAP_DEBUG (compile-time, default 0) sets the mode the heap starts
@@ -124,11 +124,11 @@ struct heap_class_stats {
     uint32_t slab_pages; /* pages per slab */
     uint32_t objs_per_slab;
     uint32_t slabs;           /* slabs held, the cached empty one included */
-    uint32_t live;            /* objects allocated now (quarantined ones included) */
+    uint32_t live;            /* objects in its slabs now (lent and quarantined ones included) */
     uint64_t bytes_held;      /* slabs * slab_pages * 4096 */
     uint64_t bytes_live;      /* live * size */
     uint64_t bytes_requested; /* sum of the sizes asked for, over all time */
-    uint64_t allocs, frees;   /* over all time */
+    uint64_t allocs, frees;   /* over all time; an object counts in the class it lives in */
 };
 
 struct heap_stats {

@@ -14,7 +14,7 @@
  *                fresh child process (a clean malloc state). The blocks stay below
  *                the pinned 128 KiB mmap threshold, so the break is all glibc holds.
  *
- * Timing is the best of three runs.
+ * Timing is the best of five runs (the machine may be shared).
  */
 #define _GNU_SOURCE
 #include <malloc.h>
@@ -283,7 +283,7 @@ int main(void)
     for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
         double best_ours = 1e30, best_glibc = 1e30;
         size_t ours_peak = 0;
-        for (int rep = 0; rep < 3; rep++) {
+        for (int rep = 0; rep < 5; rep++) {
             arena_heap_init((size_t)1 << 30);
             double t0 = now();
             long ops = run(&w[i], &ours);
@@ -310,12 +310,12 @@ int main(void)
         double tr = best_ours / best_glibc, mr = (double)ours_peak / (double)gpeak;
         printf("%-22s %10.1f %10.1f %7.2f   %11zu %11zu %7.2f\n", w[i].name, best_ours, best_glibc, tr,
                ours_peak, gpeak, mr);
-        if (i <= 9 && tr >= 1.0)
+        if (w[i].kind == 0 && tr >= 1.0) /* the fixed-size churn rows: the speed target */
             slower++;
         if (mr > 1.0)
             bigger++;
     }
-    printf("small-object churn rows slower than glibc: %d; rows with a larger peak than glibc: %d\n", slower,
+    printf("fixed-size churn rows slower than glibc: %d; rows with a larger peak than glibc: %d\n", slower,
            bigger);
     return 0;
 }

@@ -568,6 +568,119 @@ static void test_slab_edges(void)
     check_back_to_start();
 }
 
+/* The index of the class whose objects are `size` bytes. */
+static unsigned class_of(unsigned size)
+{
+    struct heap_stats s = stats();
+    for (unsigned c = 0; c < HEAP_NCLASSES; c++)
+        if (s.cls[c].size == size)
+            return c;
+    return HEAP_NCLASSES;
+}
+
+/*
+ * Lending: a class that needs a fresh slab takes a free object of a larger
+ * class instead (at most twice the size) when that class holds a whole slab's
+ * worth of free objects; never for an aligned request, and not when the larger
+ * class has fewer spare objects than that.
+ */
+static void test_lending(void)
+{
+    fresh_heap();
+    unsigned c96 = class_of(96), c80 = class_of(80), c64 = class_of(64), c32 = class_of(32);
+    CHECK(c96 < HEAP_NCLASSES && c80 < HEAP_NCLASSES && c64 < HEAP_NCLASSES && c32 < HEAP_NCLASSES);
+    unsigned per = stats().cls[c96].objs_per_slab;
+    static uint8_t *o[3 * 256];
+    for (unsigned k = 0; k < 3 * per; k++)
+        o[k] = kmalloc(96);
+    CHECK_EQ(stats().cls[c96].slabs, 3);
+    /* Free a slab's worth: all but one object of the first slab, one of the second. */
+    for (unsigned k = 1; k < per; k++)
+        kfree(o[k]);
+    kfree(o[per]);
+    CHECK_EQ(stats().cls[c96].live, 2 * per);
+
+    /* 80 bytes: no slab of its own yet, so class 96 lends one of its spare objects. */
+    uint8_t *a = kmalloc(80);
+    CHECK(a == o[per]); /* the object freed last, at the head of 96's partial list */
+    CHECK_EQ(ksize(a), 96);
+    CHECK_EQ(stats().cls[c80].slabs, 0);
+    CHECK_EQ(stats().cls[c96].live, 2 * per + 1);
+    CHECK_EQ(stats().cls[c96].allocs, 3 * per + 1); /* counted where it lives */
+    /* 96 now has one object less than a slab's worth to spare: 80 gets a slab. */
+    uint8_t *b = kmalloc(80);
+    CHECK_EQ(ksize(b), 80);
+    CHECK_EQ(stats().cls[c80].slabs, 1);
+    CHECK_EQ(stats().cls[c80].live, 1);
+
+    /* A lent object is an ordinary object of its slab: filled, checked, freed. */
+    fill_pattern(a, 96, 7);
+    kfree(o[1 + per]); /* 96 spares a slab's worth again */
+    uint8_t *c = kmalloc(64);
+    CHECK_EQ(ksize(c), 96); /* 64 may borrow up to 128 */
+    CHECK(pattern_ok(a, 96, 7));
+    kfree(o[2 + per]);
+    uint8_t *d = kmalloc_aligned(64, 64); /* aligned: never from a lender */
+    CHECK_EQ(ksize(d), 64);
+    CHECK_EQ((uintptr_t)d & 63, 0);
+    CHECK_EQ(stats().cls[c64].live, 1);
+    uint8_t *e = kmalloc(32); /* 96 is more than twice 32: no lending */
+    CHECK_EQ(ksize(e), 32);
+    CHECK_EQ(stats().cls[c32].slabs, 1);
+    check_consistent();
+
+    kfree(a);
+    kfree(a); /* double free of a lent object: caught like any other */
+    CHECK_EQ(host_misuse_count, 1);
+    CHECK(msg_has("double free") && msg_has_ptr(a));
+    host_misuse_reset();
+    kfree(b);
+    kfree(c);
+    kfree(d);
+    kfree(e);
+    kfree(o[0]);
+    for (unsigned k = per + 3; k < 3 * per; k++)
+        kfree(o[k]);
+    CHECK_EQ(host_misuse_count, 0);
+    check_back_to_start();
+
+    /* Debug mode: a lent block still gets its redzone and trailer. */
+    CHECK_EQ(heap_set_debug(true), 0);
+    unsigned cn = class_of(40 + 8 + 32); /* 40 bytes, the minimal redzone and the trailer */
+    CHECK(cn < HEAP_NCLASSES);
+    unsigned cl = cn + 2, lper = stats().cls[cl].objs_per_slab;
+    unsigned lsize = stats().cls[cl].size;
+    for (unsigned k = 0; k < 2 * lper; k++)
+        o[k] = kmalloc(lsize - 40);
+    for (unsigned k = 0; k < lper; k++)
+        kfree(o[2 * k]);
+    heap_quarantine_flush();
+    CHECK_EQ(stats().cls[cl].live, lper);
+    uint8_t *f = kmalloc(40);
+    CHECK_EQ(stats().cls[cn].slabs, 0); /* it came from class cl */
+    CHECK_EQ(stats().cls[cl].live, lper + 1);
+    CHECK_EQ(ksize(f), 40);
+    memset(f, 1, 40);
+    kfree(f);
+    CHECK_EQ(host_misuse_count, 0);
+    kfree(o[1]);
+    heap_quarantine_flush();
+    uint8_t *g = kmalloc(40);
+    CHECK_EQ(stats().cls[cn].slabs, 0);
+    g[40] = 0; /* one byte past the end: the redzone */
+    kfree(g);
+    CHECK_EQ(host_misuse_count, 1);
+    CHECK(msg_has("redzone") && msg_has_ptr(g));
+    host_misuse_reset();
+    for (unsigned k = 1; k < 2 * lper; k += 2)
+        if (k != 1)
+            kfree(o[k]);
+    heap_quarantine_flush();
+    CHECK_EQ(heap_set_debug(false), 0);
+    CHECK_EQ(host_misuse_count, 0);
+    check_back_to_start();
+}
+
 /* Debug mode: poison, redzones, quarantine, use-after-free, leak report. */
 static void test_debug(void)
 {
@@ -926,6 +1039,7 @@ int main(void)
     RUN(test_hysteresis);
     RUN(test_misuse);
     RUN(test_slab_edges);
+    RUN(test_lending);
     RUN(test_debug);
     RUN(test_stats);
     RUN(test_random);
