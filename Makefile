@@ -64,6 +64,7 @@ HOST_SRCS_vrange  := mm/vrange.c
 HOST_SRCS_kprintf := kernel/format.c
 HOST_SRCS_cmdline := kernel/cmdline.c
 HOST_SRCS_mmu     :=
+HOST_SRCS_fb      := drivers/fb.c
 
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -72,7 +73,7 @@ FUZZ_TIME  ?= 60
 
 .SECONDEXPANSION:
 
-$(BUILD)/host/test_%: tests/host/test_%.c $(HOST_SHIM) $$(HOST_SRCS_$$*) $(wildcard tests/host/*.h) $(wildcard mm/*.h kernel/*.h)
+$(BUILD)/host/test_%: tests/host/test_%.c $(HOST_SHIM) $$(HOST_SRCS_$$*) $(wildcard tests/host/*.h) $(wildcard mm/*.h kernel/*.h drivers/*.h)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HOST_SHIM) $(HOST_SRCS_$*)
 

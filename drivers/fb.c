@@ -119,11 +119,12 @@ bool fb_init(const struct multiboot_info *m)
         kprintf("fb: colour fields not supported\n");
         return false;
     }
-    if (w < font->width || h < font->height || m->framebuffer_pitch < w * (bpp / 8)) {
+    if (w < font->width || h < font->height || m->framebuffer_pitch < (uint64_t)w * (bpp / 8)) {
         kprintf("fb: implausible geometry\n");
         return false;
     }
-    if (addr + bytes > 0x100000000ull || bytes > 0x10000000u) {
+    /* Written so that no sum can wrap: a garbage address near 2^64 is refused too. */
+    if (addr >= 0x100000000ull || bytes > 0x100000000ull - addr || bytes > 0x10000000u) {
         kprintf("fb: framebuffer above 4 GiB (or over 256 MiB) cannot be mapped by a 32-bit kernel\n");
         return false;
     }

@@ -754,7 +754,7 @@ static inline void *slab_take(unsigned c, uint32_t h, struct page_desc *d, unsig
  * hold a slab's worth of spare objects, so it does not run short itself; the
  * cost is at most twice the object size, and only for objects that would
  * otherwise have needed new memory. (On the mixed-size benchmark this cuts the
- * peak footprint by about 2.5%; see docs/04-the-heap.md.)
+ * peak footprint by about 2%; see docs/04-the-heap.md.)
  */
 static unsigned slab_lender(unsigned c)
 {
