@@ -1273,6 +1273,11 @@ static bool large_resize_in_place(const struct loc *l, uint32_t n)
     uint32_t r = h + old, extra = n - old;
     if (r >= H.npages || desc(r)->kind != PK_FREE || desc(r)->npages < extra)
         return false;
+    /* Like every commit of fresh pages, this one must not raise the peak while
+     * the caches hold pages: give those back first. (That can only lengthen the
+     * run at r: no cached block ends right before it, since our block does.) */
+    slabs_uncache_empty();
+    cache_shed(extra);
     uint32_t rlen = desc(r)->npages;
     if (meta_ensure(h + n - 1) != 0 || meta_ensure(h + n < r + rlen ? h + n : h + n - 1) != 0) {
         meta_idle(h + n - 1);

@@ -416,6 +416,22 @@ static void test_hysteresis(void)
     CHECK(arena.releases > releases);
     CHECK(stats().cached_pages <= 5 + HEAP_NCLASSES * 8);
     check_back_to_start();
+
+    /* The cache never raises the peak, also when krealloc grows a block in place. */
+    fresh_heap();
+    uint8_t *z = kmalloc(8 * PG), *x = kmalloc(8 * PG);
+    CHECK(x == z + 8 * PG);
+    fill_pattern(x, 8 * PG, 5);
+    uint32_t peak = stats().pages_peak;
+    kfree(z); /* cached: still committed */
+    CHECK_EQ(stats().cached_pages, 8);
+    uint8_t *g = krealloc(x, 16 * PG);
+    CHECK(g == x); /* grown in place, into the free run after it */
+    CHECK(pattern_ok(g, 8 * PG, 5));
+    CHECK_EQ(stats().cached_pages, 0);     /* the cache made room first */
+    CHECK(stats().pages_peak <= peak + 1); /* 16 data pages, as before (+ a descriptor page) */
+    kfree(g);
+    check_back_to_start();
 }
 
 /* Misuse: reported with pointer and caller, and nothing changes. */
