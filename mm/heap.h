@@ -127,7 +127,7 @@ struct heap_class_stats {
     uint32_t live;            /* objects in its slabs now (lent and quarantined ones included) */
     uint64_t bytes_held;      /* slabs * slab_pages * 4096 */
     uint64_t bytes_live;      /* live * size */
-    uint64_t bytes_requested; /* sum of the sizes asked for, over all time */
+    uint64_t bytes_requested; /* sum of the sizes asked for, over all time (lent objects too) */
     uint64_t allocs, frees;   /* over all time; an object counts in the class it lives in */
 };
 

@@ -660,11 +660,59 @@ static void test_lending(void)
     CHECK_EQ(host_misuse_count, 0);
     check_back_to_start();
 
+    /* The requested bytes count where the object lives; krealloc and kcalloc
+     * treat a lent object by its real (lender's) size. */
+    for (unsigned k = 0; k < 3 * per; k++)
+        o[k] = kmalloc(96);
+    for (unsigned k = per + 1; k < 2 * per + 1; k++)
+        kfree(o[k]); /* a slab's worth, and no slab empties */
+    uint64_t req96 = stats().cls[c96].bytes_requested, req80 = stats().cls[c80].bytes_requested;
+    a = kmalloc(70);
+    CHECK_EQ(ksize(a), 96);
+    CHECK_EQ(stats().cls[c96].bytes_requested, req96 + 70);
+    CHECK_EQ(stats().cls[c80].bytes_requested, req80);
+    fill_pattern(a, 70, 9);
+    CHECK(krealloc(a, 96) == a); /* fits the lender's slot: stays */
+    b = krealloc(a, 200);        /* does not: moves, keeping the bytes */
+    CHECK(b != a && pattern_ok(b, 70, 9));
+    kfree(b);
+    c = kcalloc(5, 16); /* 80 bytes, zeroed, from the lender */
+    CHECK_EQ(ksize(c), 96);
+    int zero = 1;
+    for (unsigned k = 0; k < 80; k++)
+        zero &= c[k] == 0;
+    CHECK(zero);
+    kfree(c);
+    for (unsigned k = 0; k <= per; k++)
+        kfree(o[k]);
+    for (unsigned k = 2 * per + 1; k < 3 * per; k++)
+        kfree(o[k]);
+    check_back_to_start();
+
+    /* A cached empty slab is the lender's reserve, not spare objects to lend. */
+    for (unsigned k = 0; k < 2 * per; k++)
+        o[k] = kmalloc(96);
+    for (unsigned k = per; k < 2 * per; k++)
+        kfree(o[k]); /* the second slab empties: cached */
+    kfree(o[5]);     /* one free object on the partial slab */
+    CHECK_EQ(stats().cls[c96].slabs, 2);
+    a = kmalloc(80);
+    CHECK_EQ(ksize(a), 80); /* not o[5]: class 80 took a slab of its own */
+    CHECK(a != o[5]);
+    kfree(a);
+    for (unsigned k = 0; k < per; k++)
+        if (k != 5)
+            kfree(o[k]);
+    CHECK_EQ(host_misuse_count, 0);
+    check_back_to_start();
+
     /* Debug mode: a lent block still gets its redzone and trailer. */
     CHECK_EQ(heap_set_debug(true), 0);
     unsigned cn = class_of(40 + 8 + 32); /* 40 bytes, the minimal redzone and the trailer */
     CHECK(cn < HEAP_NCLASSES);
-    unsigned cl = cn + 2, lper = stats().cls[cl].objs_per_slab;
+    unsigned cl = cn + 2;
+    CHECK(cl < HEAP_NCLASSES);
+    unsigned lper = stats().cls[cl].objs_per_slab;
     unsigned lsize = stats().cls[cl].size;
     for (unsigned k = 0; k < 2 * lper; k++)
         o[k] = kmalloc(lsize - 40);
