@@ -51,6 +51,15 @@ extern int check_passed, check_failed;
         }                                                                                           \
     } while (0)
 
+/* Run one test case (a void function); name it under its failures. */
+#define RUN(t)                                  \
+    do {                                        \
+        int failed_before = check_failed;       \
+        t();                                    \
+        if (check_failed != failed_before)      \
+            fprintf(stderr, "  ^ in %s\n", #t); \
+    } while (0)
+
 /* Print the summary line and return the process exit status. */
 int check_summary(const char *program);
 

@@ -845,15 +845,6 @@ static void test_one_cell(void)
     CHECK_NO_STRAY_WRITES(&s);
 }
 
-/* Run one case; name it when it fails. */
-#define RUN(t)                                  \
-    do {                                        \
-        int failed_before = check_failed;       \
-        t();                                    \
-        if (check_failed != failed_before)      \
-            fprintf(stderr, "  ^ in %s\n", #t); \
-    } while (0)
-
 int main(void)
 {
     make_font();

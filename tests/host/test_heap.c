@@ -1081,15 +1081,6 @@ static void test_random_debug(void)
     check_back_to_start();
 }
 
-/* Run one case; name it when it fails. */
-#define RUN(t)                                  \
-    do {                                        \
-        int failed_before = check_failed;       \
-        t();                                    \
-        if (check_failed != failed_before)      \
-            fprintf(stderr, "  ^ in %s\n", #t); \
-    } while (0)
-
 int main(void)
 {
     RUN(test_sizes_and_alignment);
