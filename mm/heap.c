@@ -1203,8 +1203,9 @@ void kfree(void *ptr)
         if (d->kind != PK_SLAB || c >= HEAP_NCLASSES || d->inuse <= 1)
             goto slow; /* not a slab, corrupted, or the slab empties */
         /* off * mul: its high half is off / size and its low half is below mul
-         * exactly when size divides off (checked for every class and offset
-         * below 8 pages: the multiply and the divisibility test in one). */
+         * exactly when size divides off (the multiply and the divisibility
+         * test in one; test_reciprocal in tests/host/test_heap.c checks it for
+         * every class and every 16-byte offset in a slab). */
         uint32_t off = (uint32_t)(a - page_addr(h));
         uint64_t q = (uint64_t)off * d->mul;
         uint32_t idx = (uint32_t)(q >> 32);

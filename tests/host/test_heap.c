@@ -745,6 +745,30 @@ static void test_lending(void)
     check_back_to_start();
 }
 
+/*
+ * kfree's fast path divides by the object size with a multiply: for
+ * mul = floor(2^32 / size) + 1, the high half of offset * mul is offset / size
+ * and the low half is below mul exactly when size divides offset. Check that
+ * claim for every class the heap has and every 16-byte-aligned offset in its
+ * slab (kfree sends unaligned pointers to the slow path before this).
+ */
+static void test_reciprocal(void)
+{
+    fresh_heap();
+    struct heap_stats s = stats();
+    int bad = 0;
+    for (unsigned c = 0; c < HEAP_NCLASSES; c++) {
+        uint32_t size = s.cls[c].size, mul = (uint32_t)(0xffffffffu / size) + 1;
+        for (uint32_t off = 0; off < s.cls[c].slab_pages * PG; off += 16) {
+            uint64_t q = (uint64_t)off * mul;
+            bad += (uint32_t)(q >> 32) != off / size;
+            bad += ((uint32_t)q < mul) != (off % size == 0);
+        }
+    }
+    CHECK_EQ(bad, 0);
+    check_back_to_start();
+}
+
 /* Debug mode: poison, redzones, quarantine, use-after-free, leak report. */
 static void test_debug(void)
 {
@@ -1095,6 +1119,7 @@ int main(void)
     RUN(test_misuse);
     RUN(test_slab_edges);
     RUN(test_lending);
+    RUN(test_reciprocal);
     RUN(test_debug);
     RUN(test_stats);
     RUN(test_random);
