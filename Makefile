@@ -65,6 +65,7 @@ HOST_SRCS_kprintf := kernel/format.c
 HOST_SRCS_cmdline := kernel/cmdline.c
 HOST_SRCS_mmu     :=
 HOST_SRCS_fb      := drivers/fb.c
+HOST_SRCS_elf     := kernel/elf.c
 
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -77,7 +78,7 @@ $(BUILD)/host/test_%: tests/host/test_%.c $(HOST_SHIM) $$(HOST_SRCS_$$*) $(wildc
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HOST_SHIM) $(HOST_SRCS_$*)
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(HOST_SHIM) $$(HOST_SRCS_$$*) $(wildcard mm/*.h)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(HOST_SHIM) $$(HOST_SRCS_$$*) $(wildcard mm/*.h kernel/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(HOST_SHIM) $(HOST_SRCS_$*)
 
@@ -90,8 +91,9 @@ host-tests: $(HOST_TESTS)
 fuzzers: $(FUZZERS)
 benches: $(BENCHES)
 
-bench: $(BENCHES)
+bench: $(BENCHES) kernel $(BUILD)/user/bin/ubench $(BUILD)/user/bin/big100k
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+	@sh tests/bench/guest-bench.sh
 
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
@@ -100,7 +102,7 @@ fuzz: $(FUZZERS)
 
 # ------------------------------------------------------------------- kernel
 KERNEL_C   := $(wildcard kernel/*.c drivers/*.c mm/*.c)
-KERNEL_ASM := boot/boot.asm kernel/isr.asm
+KERNEL_ASM := boot/boot.asm kernel/isr.asm kernel/swtch.asm
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(BUILD)/%.o,$(KERNEL_ASM)) \
                $(BUILD)/gen/font.o
 # The framebuffer console's font: a Linux console font (Debian's console-setup-linux),
@@ -183,12 +185,33 @@ $(BUILD)/kernel.sym: $(BUILD)/kernel.elf
 $(BUILD)/kernel.asm: $(BUILD)/kernel.elf
 	$(OBJDUMP) -d -S -M intel $< > $@
 
+# ------------------------------------------------------------ user programs
+# user/user.mk builds the project's C library, its programs and the musl ones
+# (USER_PROGS). Two deliberately broken "programs" join them as modules, for
+# execve's error paths: a text file and an ELF cut off after its headers.
+include user/user.mk
+USER_BAD := $(BUILD)/user/bad/notelf $(BUILD)/user/bad/truncated
+USER_MODULES := $(USER_PROGS) $(USER_BAD)
+
+$(BUILD)/user/bad/notelf:
+	@mkdir -p $(dir $@)
+	printf 'this is a text file, not an ELF program\n' > $@
+
+$(BUILD)/user/bad/truncated: $(BUILD)/user/bin/hello
+	@mkdir -p $(dir $@)
+	head -c 200 $< > $@
+
 # --------------------------------------------------------------------- ISO
-$(BUILD)/os.iso: $(BUILD)/kernel.elf iso/grub.cfg
+# Every user program goes on the ISO as /bin/NAME and into each menu entry as a
+# multiboot module (iso/grub.cfg's @MODULES@ line).
+$(BUILD)/os.iso: $(BUILD)/kernel.elf iso/grub.cfg $(USER_MODULES)
 	@rm -rf $(BUILD)/isodir
-	@mkdir -p $(BUILD)/isodir/boot/grub
+	@mkdir -p $(BUILD)/isodir/boot/grub $(BUILD)/isodir/bin
 	cp $(BUILD)/kernel.elf $(BUILD)/isodir/boot/kernel.elf
-	cp iso/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
+	cp $(USER_MODULES) $(BUILD)/isodir/bin/
+	mods=$$(for m in $(USER_MODULES); do n=$$(basename $$m); printf '    module /bin/%s /bin/%s\\n' $$n $$n; done); \
+	  awk -v mods="$$mods" '/@MODULES@/ { printf "%s", mods; next } { print }' iso/grub.cfg \
+	  > $(BUILD)/isodir/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/isodir 2> $(BUILD)/grub-mkrescue.log || \
 	  { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
@@ -220,8 +243,8 @@ debug: iso
 	$(QEMU) $(QEMU_COMMON) -cdrom $(BUILD)/os.iso -serial mon:stdio $(QEMU_DISPLAY) -s -S
 
 # --------------------------------------------------------------------- test
-test: tools-test kernel $(BUILD)/os.iso $(HOST_TESTS) $(FUZZERS)
-	@sh tests/run-tests.sh
+test: tools-test kernel $(BUILD)/os.iso $(HOST_TESTS) $(FUZZERS) $(USER_MODULES)
+	@USER_MODULES="$(USER_MODULES)" sh tests/run-tests.sh
 
 # --------------------------------------------------------------------- lint
 # make lint: the static checks, every one an error. The kernel built and linked

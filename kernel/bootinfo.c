@@ -74,6 +74,34 @@ static void add_range(uint64_t start, uint64_t len, const char *what)
     bootinfo.nranges++;
 }
 
+/*
+ * More modules than we keep: their memory must still never be handed out (the
+ * frame bitmap could land on one). One range spanning all of them and their
+ * strings is carved; RAM between them is lost for this boot, which the log says.
+ */
+static void protect_extra_modules(uint32_t list, uint32_t n)
+{
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (uint32_t i = BOOTINFO_MODS_MAX; i < n; i++) {
+        struct multiboot_module mod;
+        phys_read(&mod, list + i * sizeof mod, sizeof mod);
+        if (mod.mod_end > mod.mod_start) {
+            lo = mod.mod_start < lo ? mod.mod_start : lo;
+            hi = mod.mod_end > hi ? mod.mod_end : hi;
+        }
+        if (mod.string) {
+            char s[BOOTINFO_MODNAME_MAX];
+            uint32_t len = phys_read_string(s, mod.string, sizeof s);
+            lo = mod.string < lo ? mod.string : lo;
+            hi = (uint64_t)mod.string + len > hi ? (uint64_t)mod.string + len : hi;
+        }
+    }
+    kprintf("boot: %u modules; the first %u are kept as programs, the memory of the other %u is protected\n",
+            (unsigned)n, BOOTINFO_MODS_MAX, (unsigned)(n - BOOTINFO_MODS_MAX));
+    if (hi > lo)
+        add_range(lo, hi - lo, "modules not kept");
+}
+
 void bootinfo_init(uint32_t info_phys)
 {
     struct bootinfo *b = &bootinfo;
@@ -105,7 +133,7 @@ void bootinfo_init(uint32_t info_phys)
         uint32_t n = m->mods_count;
         add_range(m->mods_addr, (uint64_t)n * sizeof(struct multiboot_module), "module list");
         if (n > BOOTINFO_MODS_MAX) {
-            kprintf("boot: %u modules, only the first %u kept\n", (unsigned)n, BOOTINFO_MODS_MAX);
+            protect_extra_modules(m->mods_addr, n);
             n = BOOTINFO_MODS_MAX;
         }
         phys_read(b->mods, m->mods_addr, n * sizeof(struct multiboot_module));
@@ -115,8 +143,7 @@ void bootinfo_init(uint32_t info_phys)
             if (mod->mod_end > mod->mod_start)
                 add_range(mod->mod_start, mod->mod_end - mod->mod_start, "module");
             if (mod->string) {
-                char name[64];
-                uint32_t len = phys_read_string(name, mod->string, sizeof name);
+                uint32_t len = phys_read_string(b->mod_cmdline[i], mod->string, BOOTINFO_MODNAME_MAX);
                 add_range(mod->string, len, "module string");
             }
         }

@@ -17,7 +17,8 @@
 #define BOOTINFO_CMDLINE_MAX 512
 #define BOOTINFO_MMAP_MAX    8192
 #define BOOTINFO_MODS_MAX    16
-#define BOOTINFO_RANGES_MAX  (8 + 2 * BOOTINFO_MODS_MAX)
+#define BOOTINFO_RANGES_MAX  (8 + 2 * BOOTINFO_MODS_MAX + 1)
+#define BOOTINFO_MODNAME_MAX 64
 
 struct bootinfo {
     struct multiboot_info mbi;          /* a copy of the info structure */
@@ -26,6 +27,7 @@ struct bootinfo {
     uint8_t mmap[BOOTINFO_MMAP_MAX];    /* the raw memory-map records */
     uint32_t mmap_length;               /* bytes of it copied */
     struct multiboot_module mods[BOOTINFO_MODS_MAX];
+    char mod_cmdline[BOOTINFO_MODS_MAX][BOOTINFO_MODNAME_MAX]; /* each module's string ("" if none) */
     uint32_t mods_count;
     /* Physical ranges holding the loader's data (info, map, strings, modules...). */
     struct mem_range ranges[BOOTINFO_RANGES_MAX];

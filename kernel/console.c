@@ -21,6 +21,7 @@
 #include "drivers/vga.h"
 
 static bool chosen;
+static unsigned cols = 80, rows = 24; /* a serial terminal's usual size */
 
 static bool has_graphics(const struct multiboot_info *m)
 {
@@ -37,6 +38,7 @@ void console_init(const struct multiboot_info *m)
         return;
     }
     vga_init();
+    cols = 80, rows = 25;
     kprintf_set_screen(vga_putc); /* replays the lines printed so far */
     kprintf("console: vga text\n");
 }
@@ -53,6 +55,13 @@ void console_init_framebuffer(const struct multiboot_info *m)
         kprintf("console: serial only\n");
         return;
     }
+    cols = fb_cols(), rows = fb_rows();
     kprintf_set_screen(fb_putc); /* replays the boot so far */
     kprintf("console: framebuffer, %ux%u characters\n", fb_cols(), fb_rows());
+}
+
+void console_size(unsigned *c, unsigned *r)
+{
+    *c = cols;
+    *r = rows;
 }

@@ -16,4 +16,7 @@ void console_init(const struct multiboot_info *m);
 /* Once memory management is up: map the loader's framebuffer, if any, and draw there. */
 void console_init_framebuffer(const struct multiboot_info *m);
 
+/* The screen's size in characters (80x24 when output is serial only). */
+void console_size(unsigned *cols, unsigned *rows);
+
 #endif

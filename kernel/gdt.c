@@ -2,7 +2,9 @@
  * kernel/gdt.c - the global descriptor table and the two task-state segments.
  *
  * Protected mode needs segment descriptors even though we use a flat model:
- * code and data segments covering all 4 GiB at ring 0 (and ring 3 for later).
+ * code and data segments covering all 4 GiB at ring 0 and at ring 3 (user
+ * programs run with SEG_UCODE|3 and SEG_UDATA|3), plus one ring-3 data segment
+ * whose base each process sets (set_thread_area): libc's thread pointer, %gs.
  * GRUB left a GDT somewhere in memory it may reuse, so we load our own.
  *
  * The double fault (#DF, vector 8) is delivered through a task gate: the CPU
@@ -30,14 +32,15 @@ struct gdt_ptr {
 } __attribute__((packed));
 
 /* Access byte: present, ring, code/data type. Flags: 4 KiB granularity, 32-bit. */
-#define ACC_PRESENT 0x80
-#define ACC_RING3   0x60
-#define ACC_CODE    0x1A /* code segment, readable */
-#define ACC_DATA    0x12 /* data segment, writable */
-#define ACC_TSS     0x09 /* available 32-bit TSS */
-#define FLAGS_4K32  0xC0
+#define ACC_PRESENT  0x80
+#define ACC_RING3    0x60
+#define ACC_CODE     0x1A /* code segment, readable */
+#define ACC_DATA     0x12 /* data segment, writable */
+#define ACC_TSS      0x09 /* available 32-bit TSS */
+#define FLAGS_4K32   0xC0
+#define FLAGS_BYTE32 0x40 /* 32-bit, limit in bytes */
 
-static struct gdt_entry gdt[7];
+static struct gdt_entry gdt[8];
 struct tss kernel_tss;
 static struct tss df_tss;
 uint8_t double_fault_stack[DOUBLE_FAULT_STACK_SIZE] __attribute__((aligned(16)));
@@ -54,6 +57,17 @@ static void set_entry(int i, uint32_t base, uint32_t limit, uint8_t access, uint
     gdt[i].base_hi = (uint8_t)(base >> 24);
 }
 
+void gdt_set_tls(uint32_t base, uint32_t limit, bool pages, bool present)
+{
+    set_entry(GDT_TLS_INDEX, base, limit, (present ? ACC_PRESENT : 0) | ACC_RING3 | ACC_DATA,
+              pages ? FLAGS_4K32 : FLAGS_BYTE32);
+}
+
+void gdt_set_kernel_stack(uint32_t esp0)
+{
+    kernel_tss.esp0 = esp0;
+}
+
 void gdt_set_double_fault_cr3(uint32_t cr3)
 {
     df_tss.cr3 = cr3;
@@ -68,6 +82,7 @@ void gdt_init(void)
     set_entry(4, 0, 0xFFFFF, ACC_PRESENT | ACC_RING3 | ACC_DATA, FLAGS_4K32);
     set_entry(5, (uint32_t)&kernel_tss, sizeof kernel_tss - 1, ACC_PRESENT | ACC_TSS, 0);
     set_entry(6, (uint32_t)&df_tss, sizeof df_tss - 1, ACC_PRESENT | ACC_TSS, 0);
+    gdt_set_tls(0, 0, false, false); /* until a process asks for one */
 
     kernel_tss.ss0 = SEG_KDATA;
     kernel_tss.iomap_base = sizeof kernel_tss; /* no I/O permission bitmap */

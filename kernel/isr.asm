@@ -67,6 +67,9 @@ EXC_NOERR v
 %assign v v+1
 %endrep
 
+; System calls: `int 0x80` from ring 3 (the gate's DPL is 3; kernel/idt.c).
+EXC_NOERR 128
+
 trap_common:
     pusha
     push ds
@@ -80,6 +83,11 @@ trap_common:
     push esp                        ; the trapframe
     call trap_handler
     add esp, 4
+; A new process starts here too (kernel/proc.c): its first "return" from the
+; kernel pops the trapframe built at the top of its kernel stack and IRETs to
+; ring 3, loading the user's CS, EIP, EFLAGS, SS and ESP in one step.
+global trap_return
+trap_return:
     pop gs
     pop fs
     pop es
@@ -88,7 +96,8 @@ trap_common:
     add esp, 8                      ; vector and error code
     iret
 
-; A table of the stub addresses (32 exceptions, 16 IRQs), so idt.c can install them in a loop.
+; A table of the stub addresses (32 exceptions, 16 IRQs), so idt.c can install them in a loop
+; (the system-call stub, isr128, is installed by name).
 section .rodata
 global isr_stub_table
 isr_stub_table:

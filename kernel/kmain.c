@@ -9,8 +9,10 @@
  *   3. the multiboot information, copied before anything can overwrite it;
  *   4. the CPU's features, then memory: map -> frame allocator -> kernel page
  *      tables -> heap (kernel/meminit.c);
- *   5. the quick self-checks, an optional test, "kernel: ready", and the
- *      monitor (kernel/monitor.c).
+ *   5. the programs the loader brought (multiboot modules) and the process table;
+ *   6. the quick self-checks, an optional test, "kernel: ready";
+ *   7. with init=NAME, the first process and the scheduler until it exits;
+ *      otherwise, or after it, the monitor (kernel/monitor.c).
  */
 #include "bootinfo.h"
 #include "kstring.h"
@@ -26,6 +28,9 @@
 #include "monitor.h"
 #include "multiboot.h"
 #include "pic.h"
+#include "proc.h"
+#include "programs.h"
+#include "sched.h"
 #include "qemu.h"
 #include "selftest.h"
 #include "trap.h"
@@ -65,6 +70,26 @@ static void boot_selftest(void)
     selftest_group_end();
 }
 
+/* Run program `name` as pid 1 until it exits; under the test harness its status ends the run. */
+static void run_init(const char *name)
+{
+    bool started = false;
+    if (!program_find(name)) {
+        kprintf("init: no program named '%s' among the %d boot modules", name, program_count());
+        for (int i = 0; i < program_count(); i++)
+            kprintf("%s%s", i ? ", " : ": ", program_at(i)->name);
+        kprintf("\n");
+    } else {
+        sched_init();
+        started = proc_start_init(name);
+        if (started)
+            sched_run(); /* until init exits */
+    }
+    int status = started ? proc_exit_status() : -1;
+    if (cmdline_has("exit") && !cmdline_has("shell"))
+        qemu_exit(status == 0 && !selftest_failed() ? QEMU_EXIT_PASS : QEMU_EXIT_INIT_FAIL);
+}
+
 void kmain(uint32_t magic, uint32_t info_phys)
 {
     serial_init();
@@ -90,6 +115,8 @@ void kmain(uint32_t magic, uint32_t info_phys)
     cpu_detect();
     mem_init();
     console_init_framebuffer(&bootinfo.mbi);
+    programs_init();
+    proc_init();
 
     boot_selftest();
     mem_selftest();
@@ -107,6 +134,9 @@ void kmain(uint32_t magic, uint32_t info_phys)
     }
 
     kprintf("kernel: ready\n");
+    const char *init = cmdline_get("init");
+    if (init)
+        run_init(init);
     /* Under the test harness (exit=qemu) the run ends here, unless it wants the shell. */
     if (cmdline_has("shell") || !cmdline_has("exit"))
         monitor_run();

@@ -40,6 +40,12 @@ static void console_emit(char c, void *ctx)
         early_log[early_len++ % EARLY_LOG_SIZE] = c;
 }
 
+void kprintf_write(const char *s, unsigned long n)
+{
+    for (unsigned long i = 0; i < n; i++)
+        console_emit(s[i], 0);
+}
+
 int kvprintf(const char *fmt, va_list ap)
 {
     return kformat(console_emit, 0, fmt, ap);

@@ -15,6 +15,9 @@
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kvprintf(const char *fmt, va_list ap);
 
+/* Write n bytes as they are (a program's output) to serial and the screen. */
+void kprintf_write(const char *s, unsigned long n);
+
 /* Where output goes in addition to the serial port (the screen driver). What
  * was printed before any screen was set is replayed to the first one set. */
 void kprintf_set_screen(void (*putc)(char c));

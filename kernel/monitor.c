@@ -25,6 +25,10 @@
 #include "mm/pmm.h"
 #include "mm/pte.h"
 #include "mm/vmm.h"
+#include "mm/uvm.h"
+#include "proc.h"
+#include "tty.h"
+#include "programs.h"
 
 #define LINE_MAX 128
 #define HISTORY  8
@@ -364,6 +368,36 @@ static void cmd_halt(int argc, char **argv)
     }
 }
 
+static void cmd_ps(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    kprintf("  pid  ppid state     pages tables name\n");
+    int n = 0;
+    for (int i = 0; i < NPROC; i++) {
+        const struct proc *p = proc_slot(i);
+        if (p->state == P_UNUSED)
+            continue;
+        uint32_t tables = 0, pages = p->pd ? uvm_resident(p->pd, &tables) : 0;
+        kprintf("  %3d  %4d %-9s %5u %6u %s\n", p->pid, p->parent ? p->parent->pid : 0,
+                proc_state_name(p->state), (unsigned)pages, (unsigned)tables, p->name);
+        n++;
+    }
+    if (!n)
+        kprintf("  no processes\n");
+    kprintf("programs (boot modules):");
+    for (int i = 0; i < program_count(); i++)
+        kprintf(" %s", program_at(i)->name);
+    kprintf("%s\n", program_count() ? "" : " none");
+}
+
+static bool resume_requested;
+
+static void cmd_continue(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    resume_requested = true;
+}
+
 static const struct command {
     const char *name;
     int min_args;
@@ -377,6 +411,7 @@ static const struct command {
     {"pagemap", 1, "FROM [TO]", "virtual -> physical runs with their flags (default: 4 MiB)", cmd_pagemap},
     {"vtop", 1, "ADDR", "translate one virtual address step by step", cmd_vtop},
     {"dump", 1, "ADDR [LEN]", "hex dump of mapped memory (default 64 bytes)", cmd_dump},
+    {"ps", 0, "", "processes: pid, parent, state, resident pages, name", cmd_ps},
     {"alloc", 1, "SIZE", "kmalloc SIZE bytes and show where they landed", cmd_alloc},
     {"free", 1, "ADDR", "kfree a block from 'alloc'", cmd_free},
     {"leaks", 0, "", "list live heap allocations", cmd_leaks},
@@ -385,6 +420,7 @@ static const struct command {
     {"fault", 1, "KIND", "provoke a fault: null low text rodata unmapped overflow ud div0", cmd_fault},
     {"reboot", 0, "", "reset the machine", cmd_reboot},
     {"halt", 0, "", "stop the machine", cmd_halt},
+    {"continue", 0, "", "resume the processes (after the break key, Ctrl-K)", cmd_continue},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 
@@ -394,6 +430,7 @@ static void cmd_help(int argc, char **argv)
     kprintf("commands (numbers: 0x... hex, else decimal):\n");
     for (int i = 0; i < NCOMMANDS; i++)
         kprintf("  %-8s %-11s %s\n", commands[i].name, commands[i].args, commands[i].help);
+    kprintf("pagemap, vtop and dump look at a process's address space with 'pid N' at the end\n");
 }
 
 void monitor_exec(char *line)
@@ -416,13 +453,38 @@ void monitor_exec(char *line)
     argv[argc] = 0;
     if (argc == 0)
         return;
+    /* "... pid N": run the command in process N's address space. */
+    struct proc *in = 0;
+    if (argc >= 3 && kstreq(argv[argc - 2], "pid")) {
+        uint32_t pid;
+        if (!arg_number(argv[0], argv[argc - 1], &pid))
+            return;
+        in = proc_find((int)pid);
+        if (!in || !in->pd) {
+            kprintf("error: no process %u with an address space (see 'ps')\n", (unsigned)pid);
+            return;
+        }
+        argc -= 2;
+        argv[argc] = 0;
+    }
     for (int i = 0; i < NCOMMANDS; i++) {
         if (kstreq(argv[0], commands[i].name)) {
             if (argc - 1 < commands[i].min_args) {
                 kprintf("usage: %s %s\n", commands[i].name, commands[i].args);
                 return;
             }
+            if (in && commands[i].fn != cmd_pagemap && commands[i].fn != cmd_vtop &&
+                commands[i].fn != cmd_dump) {
+                kprintf("error: '%s' does not take a pid\n", argv[0]);
+                return;
+            }
+            /* The kernel half is the same in every directory: switching is safe here. */
+            uint32_t cr3 = read_cr3();
+            if (in)
+                uvm_activate(in->pd, &in->kgen);
             commands[i].fn(argc, argv);
+            if (in)
+                write_cr3(cr3);
             return;
         }
     }
@@ -542,11 +604,12 @@ static void read_line(char *buf)
     }
 }
 
-void monitor_run(void)
+/* Read and run lines until `continue` (when resumable) or for ever. */
+static void monitor_loop(bool resumable)
 {
     char line[LINE_MAX];
-    idle_setup();
-    kprintf("monitor: type 'help' for commands\n");
+    tty_set_monitor(true);
+    resume_requested = false;
     for (;;) {
         kprintf(PROMPT);
         read_line(line);
@@ -559,5 +622,35 @@ void monitor_run(void)
             history_count++;
         }
         monitor_exec(line);
+        if (resume_requested) {
+            if (resumable)
+                break;
+            kprintf("monitor: no processes are stopped\n");
+            resume_requested = false;
+        }
     }
+    tty_set_monitor(false);
+}
+
+void monitor_run(void)
+{
+    idle_setup();
+    kprintf("monitor: type 'help' for commands\n");
+    monitor_loop(false);
+    for (;;)
+        hlt(); /* not reached: monitor_loop(false) never returns */
+}
+
+void monitor_break(void)
+{
+    kprintf("\nmonitor: processes stopped by the break key (Ctrl-K); 'continue' resumes them\n");
+    if (!can_halt)
+        idle_setup();
+    /* The kernel's own directory while the monitor runs, so it sees what a boot sees
+     * ('pid N' looks into a process); the interrupted process's comes back after. */
+    uint32_t cr3 = read_cr3();
+    write_cr3(vmm_kernel_pd());
+    monitor_loop(true);
+    write_cr3(cr3);
+    kprintf("monitor: processes resumed\n");
 }

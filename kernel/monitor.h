@@ -11,6 +11,10 @@
 /* Run the monitor for ever (until `halt` or `reboot`). */
 void monitor_run(void) __attribute__((noreturn));
 
+/* The break key was typed while processes ran: a monitor session until
+ * `continue`, then the interrupted process resumes. */
+void monitor_break(void);
+
 /* Run one command line (used by monitor_run; also handy in tests). */
 void monitor_exec(char *line);
 

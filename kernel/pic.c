@@ -85,17 +85,18 @@ void pit_start(unsigned hz)
     outb(PIT_CH0, (uint8_t)(divisor >> 8));
 }
 
-void pic_irq(unsigned irq)
+bool pic_irq(unsigned irq)
 {
     if ((irq & 7) == 7 && !in_service(irq)) {
         if (irq == 15)
             outb(PIC1_CMD, EOI); /* the master did see the cascade */
-        return;
+        return false;
     }
-    /* The device itself is served by its poller (the monitor reads the key or
-     * byte); the interrupt only ended a HLT. */
+    /* The device itself is served by trap_handler after this (the timer, the
+     * console) or by its poller (the monitor reads the key or byte). */
     counts[irq & 15]++;
     if (irq >= 8)
         outb(PIC2_CMD, EOI);
     outb(PIC1_CMD, EOI);
+    return true;
 }

@@ -4,6 +4,7 @@
 #ifndef KERNEL_PIC_H
 #define KERNEL_PIC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define IRQ_BASE     32 /* IRQ n arrives as vector IRQ_BASE + n */
@@ -15,8 +16,9 @@
 void pic_init(void);
 void pic_unmask(unsigned irq);
 
-/* Handle IRQ `irq` (from trap_handler): count and acknowledge it; spurious IRQs are ignored. */
-void pic_irq(unsigned irq);
+/* Handle IRQ `irq` (from trap_handler): count and acknowledge it; false for a
+ * spurious IRQ (ignored). */
+bool pic_irq(unsigned irq);
 
 /* How many times IRQ `irq` has arrived since boot. */
 uint32_t pic_irq_count(unsigned irq);

@@ -15,6 +15,7 @@
 #define QEMU_EXIT_PASS          0x10 /* QEMU exits with status 33 */
 #define QEMU_EXIT_FAIL          0x11 /* QEMU exits with status 35: a panic */
 #define QEMU_EXIT_SELFTEST_FAIL 0x12 /* QEMU exits with status 37: booted, but a self-check failed */
+#define QEMU_EXIT_INIT_FAIL     0x13 /* QEMU exits with status 39: the first process did not exit with 0 */
 
 void qemu_exit_enable(void);
 /* End QEMU with `code` if enabled; returns if not (or not under QEMU). */

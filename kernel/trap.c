@@ -1,9 +1,14 @@
 /*
- * kernel/trap.c - what happens when the CPU raises an exception.
+ * kernel/trap.c - what happens when the CPU raises an exception, an interrupt
+ * arrives, or a program makes a system call.
  *
- * Every exception is fatal for now: the handler prints a report a human can act
- * on and halts. (Hardware interrupts, vectors 32-47, are only acknowledged: they
- * exist to wake the monitor from HLT.) The report starts with a line beginning "PANIC" (the test
+ * Every entry comes through trap_handler with the interrupted registers in a
+ * trapframe. A system call (int 0x80) goes to syscall_dispatch. A hardware
+ * interrupt is acknowledged; the timer's may end a process's time slice, the
+ * keyboard's and the serial port's feed the console. An exception in ring 3 is
+ * the program's fault: one decoded line, and the process is killed with the
+ * signal Linux would send (user_fault.c). An exception in ring 0 is the
+ * kernel's: it prints a report a human can act on and halts. The report starts with a line beginning "PANIC" (the test
  * harness matches it), names the exception, shows the error code, EIP with its
  * symbol, CS, EFLAGS and the general registers, and ends with a backtrace. A
  * page fault adds CR2 (the address that faulted) and the error code in words,
@@ -16,6 +21,11 @@
 #include "io.h"
 #include "kprintf.h"
 #include "pic.h"
+#include "proc.h"
+#include "sched.h"
+#include "syscall.h"
+#include "tty.h"
+#include "monitor.h"
 #include "mm/memlayout.h"
 #include "mm/mmu.h"
 #include "mm/heap.h"
@@ -68,7 +78,7 @@ void pf_decode(uint32_t err, char *buf, unsigned size)
 /* The boot stack's guard page: a fault there means the stack overflowed. */
 static int in_stack_guard(uintptr_t a)
 {
-    return a >= (uintptr_t)boot_stack_guard && a < (uintptr_t)boot_stack_bottom;
+    return (a >= (uintptr_t)boot_stack_guard && a < (uintptr_t)boot_stack_bottom) || proc_in_kstack_guard(a);
 }
 
 /* A one-line guess at what went wrong, for addresses with a recognisable shape. */
@@ -87,6 +97,8 @@ static void fault_hint(uintptr_t addr)
     else if (addr < KERNEL_BASE)
         kprintf("  hint: low addresses are not mapped (no identity mapping after boot)\n");
 }
+
+static void kernel_fault(struct trapframe *tf) __attribute__((noreturn));
 
 static void print_regs(uint32_t eax, uint32_t ebx, uint32_t ecx, uint32_t edx, uint32_t esi, uint32_t edi,
                        uint32_t ebp, uint32_t esp)
@@ -111,12 +123,36 @@ static void report_begin(uint32_t vector, uint32_t eip, uint32_t cr2)
     }
 }
 
+/* A device interrupt: acknowledge it, then do what it is for. */
+static void interrupt(struct trapframe *tf)
+{
+    unsigned irq = tf->vector - IRQ_BASE;
+    if (!pic_irq(irq))
+        return; /* spurious */
+    if (irq == IRQ_KEYBOARD || irq == IRQ_COM1)
+        tty_poll();
+    if (irq == IRQ_TIMER && sched_tick() && (tf->cs & 3))
+        sched_yield(); /* the slice is over: the next process runs */
+}
+
 void trap_handler(struct trapframe *tf)
 {
-    if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
-        pic_irq(tf->vector - IRQ_BASE); /* a device interrupt: acknowledge and go on */
-        return;
+    if (tf->vector == T_SYSCALL) {
+        syscall_dispatch(tf);
+    } else if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
+        interrupt(tf);
+    } else if (tf->cs & 3) {
+        user_fault(tf); /* kills the process: does not return */
+    } else {
+        kernel_fault(tf);
     }
+    /* Back to ring 3: the break key, typed during any of the above, opens the monitor first. */
+    if ((tf->cs & 3) && tty_break_pending())
+        monitor_break();
+}
+
+static void kernel_fault(struct trapframe *tf)
+{
     uint32_t cr2 = read_cr2();
     report_begin(tf->vector, tf->eip, cr2);
     /* From ring 0 the CPU pushes no ESP: the interrupted stack ends where the frame does. */

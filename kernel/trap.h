@@ -12,8 +12,13 @@ struct trapframe {
     uint32_t user_esp, user_ss;                            /* CPU, only from ring 3 */
 };
 
+#define T_SYSCALL 0x80 /* int 0x80: the Linux i386 system-call vector */
+
 void idt_init(void);
 void trap_handler(struct trapframe *tf);
+
+/* A fault in ring 3: report it in one line and kill the process (user_fault.c). */
+void user_fault(struct trapframe *tf) __attribute__((noreturn));
 
 /* Name of CPU exception `vector` ("page fault", ...). */
 const char *trap_name(uint32_t vector);

@@ -28,5 +28,9 @@ uint32_t fixmap_pte(unsigned slot);
 #define FIXMAP_SLOT_VMM      1 /* vmm: the page table being edited (before recursion works) */
 #define FIXMAP_SLOT_TEST     2 /* self-tests writing patterns into frames */
 #define FIXMAP_SLOT_ZERO     3 /* zeroing fresh page-table frames */
+#define FIXMAP_SLOT_UVM_PD   4 /* uvm: a process's page directory */
+#define FIXMAP_SLOT_UVM_PT   5 /* uvm: one of its page tables */
+#define FIXMAP_SLOT_UVM_SRC  6 /* uvm: the page being copied (fork) or read */
+#define FIXMAP_SLOT_UVM_DST  7 /* uvm: the page being filled */
 
 #endif

@@ -14,7 +14,9 @@
  *              | bitmap (from slot 256)                    |
  *   0xFF800000 +------------------------------------------+ FIXMAP_BASE
  *              | kernel virtual ranges: heap, framebuffer, | RW   frames mapped on
- *              | future stacks; each with guard gaps       |      demand by the vmm
+ *              | boot modules (R), process kernel stacks   |      demand by the vmm
+ *              | (one slot per process, guard page below); |
+ *              | each range with a guard gap after it      |
  *   0xD0000000 +------------------------------------------+ KVA_BASE
  *              | unused (faults)                           | --
  *              +------------------------------------------+ kernel_virtual_end
@@ -26,9 +28,19 @@
  *   0xC0100000 +------------------------------------------+ KERNEL_LINK = 1 MiB phys
  *              | low MiB: only the VGA text buffer         | RW   0xB8000 (phys)
  *              |   at 0xC00B8000 is mapped                 |
- *   0xC0000000 +------------------------------------------+ KERNEL_BASE
- *              | user space (future); nothing is mapped:   | --
- *              | NULL and every low address fault          |
+ *   0xC0000000 +------------------------------------------+ KERNEL_BASE = USER_TOP
+ *              | user stack, growing down (argv, envp and  | RW U one page table per
+ *              |   the auxiliary vector at its top)        |      process: every
+ *   0xBF800000 +- - - - - - - - - - - - - - - - - - - - - + USER_STACK_LIMIT (8 MiB)
+ *              | mmap2 area, handed out from the top down  | per   process has its
+ *              |   (anonymous private memory)              | mmap  own directory for
+ *              |            ...                            |      PDEs 0..767; the
+ *              | brk heap, growing up from the image's end | RW U kernel half
+ *              | program image: text, rodata, data, bss    | R/RW (768..1022) is the
+ *   0x08048000 +- - - - - (the usual link address) - - - - +  U   same in all of them
+ *              | also usable from USER_LOW = 0x1000        |
+ *   0x00001000 +------------------------------------------+ USER_LOW
+ *              | page 0: never mapped, so NULL faults      | --
  *   0x00000000 +------------------------------------------+
  *
  * The kernel image and the VGA buffer sit at physical + KERNEL_BASE; nothing
@@ -66,6 +78,19 @@
 #define FIXMAP_SLOT_VA(i) (FIXMAP_BASE + (uintptr_t)(i)*4096u)
 
 #define KERNEL_PDX_FIRST (KERNEL_BASE >> 22) /* 768: first kernel-half directory entry */
+
+/* User space (road 2): every process's own half of the address space. */
+#define USER_LOW         0x00001000u /* lowest user address: page 0 stays unmapped */
+#define USER_TOP         KERNEL_BASE /* first address user code may not touch */
+#define USER_STACK_TOP   USER_TOP    /* the initial stack ends just below the kernel */
+#define USER_STACK_LIMIT 0x00800000u /* 8 MiB reserved for the stack below USER_STACK_TOP */
+#define USER_STACK_PAGES 32          /* pages given to the stack at exec (128 KiB) */
+#define USER_MMAP_TOP    (USER_STACK_TOP - USER_STACK_LIMIT) /* mmap2 hands out below this */
+
+/* Kernel stacks of processes: one slot per process in one kernel virtual range,
+ * the lowest page of each slot left unmapped as its guard. */
+#define KSTACK_PAGES     4 /* 16 KiB of stack */
+#define KSTACK_SLOT_SIZE ((KSTACK_PAGES + 1) * 4096u)
 
 #ifndef __ASSEMBLER__
 #include "types.h"

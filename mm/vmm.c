@@ -180,8 +180,16 @@ static int ensure_table(uintptr_t va)
     PD_VA[pdx] = pde_make(f, PTE_W);
     invlpg((uintptr_t)PT_VA(pdx)); /* the recursive-window page for this table is new */
     tables_allocated++;
-    if (pdx >= KERNEL_PDX_FIRST)
+    if (pdx >= KERNEL_PDX_FIRST) {
+        /* A new kernel-half table: the kernel directory is the master copy every
+         * process directory is synchronised from (mm/uvm.c, on its next switch). */
+        if ((read_cr3() & PTE_ADDR_MASK) != kernel_pd) {
+            volatile uint32_t *master = fixmap_set(FIXMAP_SLOT_VMM, kernel_pd);
+            master[pdx] = PD_VA[pdx];
+            fixmap_clear(FIXMAP_SLOT_VMM);
+        }
         pde_generation++;
+    }
     return VMM_OK;
 }
 
@@ -203,6 +211,18 @@ int vmm_map(uintptr_t va, paddr_t pa, uint32_t flags)
     *pte = pte_make(pa, flags & PTE_ALLOWED_FLAGS);
     if (was_present)
         invlpg(va); /* the old translation may be cached */
+    return VMM_OK;
+}
+
+int vmm_reserve_tables(uintptr_t va, size_t size)
+{
+    if (!va_ok(va) || size == 0 || !va_ok(va + size - 1))
+        return VMM_E_RANGE;
+    for (uintptr_t t = va & ~(uintptr_t)(PT_SPAN - 1); t < va + size; t += PT_SPAN) {
+        int err = ensure_table(t);
+        if (err)
+            return err;
+    }
     return VMM_OK;
 }
 

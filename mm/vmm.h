@@ -54,6 +54,10 @@ int vmm_alloc_range(uintptr_t va, size_t size, uint32_t flags);
 /* Unmap [va, va + size) and free the frames. */
 void vmm_free_range(uintptr_t va, size_t size);
 
+/* Create now every page table [va, va + size) will need, so later mappings
+ * there never allocate one (kernel stacks: fork then costs no table). */
+int vmm_reserve_tables(uintptr_t va, size_t size);
+
 /* Raw entries, for inspection: the PDE covering va, and the PTE (0 if no table). */
 uint32_t vmm_pde(uintptr_t va);
 uint32_t vmm_pte(uintptr_t va);

@@ -9,6 +9,7 @@
 #           iso     - a GRUB ISO whose only menu entry passes CMDLINE
 #   EXPECT  pass    - QEMU must end through isa-debug-exit with the pass code (33)
 #           panic   - ... with the panic code (35), i.e. the kernel panicked on purpose
+#           initfail - ... with code 39: the first process (init=) failed, on purpose
 #           (37 means a self-check failed: never what a test expects)
 #   PATTERN an extended regex that must match a line of the serial log; a
 #           leading '!' means it must NOT match any line; a leading '@' names a
@@ -39,13 +40,20 @@ mkdir -p "$LOGDIR/failed"
 # GRUB_LINES (optional) go into the menu entry after the multiboot line, e.g.
 # "set gfxpayload=text" to refuse the kernel's request for a graphics mode (the
 # multiboot command itself sets gfxpayload from the kernel's header).
+# ISO_MODULES (optional): files put on the ISO as /bin/BASENAME and loaded as
+# multiboot modules (user programs).
 test_iso() {
     cmdline=$1 grub_lines=${2:-}
+    modlines=""
+    for m in ${ISO_MODULES:-}; do
+        modlines="$modlines
+    module /bin/$(basename "$m") /bin/$(basename "$m")"
+    done
     cfg="set timeout=0
 serial --unit=0 --speed=115200
 insmod all_video
 menuentry \"test\" {
-    multiboot /boot/kernel.elf $cmdline
+    multiboot /boot/kernel.elf $cmdline$modlines
     $grub_lines
     boot
 }"
@@ -54,10 +62,13 @@ menuentry \"test\" {
     iso=$BUILD/test-iso/$key.iso
     dir=$BUILD/test-iso/$key.dir
     # Rebuilt when the kernel differs from the copy inside, not only when newer.
-    if [ ! -f "$iso" ] || ! cmp -s "$KERNEL" "$dir/boot/kernel.elf"; then
+    stale=0
+    for m in ${ISO_MODULES:-}; do cmp -s "$m" "$dir/bin/$(basename "$m")" || stale=1; done
+    if [ ! -f "$iso" ] || [ $stale = 1 ] || ! cmp -s "$KERNEL" "$dir/boot/kernel.elf"; then
         rm -rf "$dir"
-        mkdir -p "$dir/boot/grub"
+        mkdir -p "$dir/boot/grub" "$dir/bin"
         cp "$KERNEL" "$dir/boot/kernel.elf"
+        for m in ${ISO_MODULES:-}; do cp "$m" "$dir/bin/"; done
         printf '%s\n' "$cfg" > "$dir/boot/grub/grub.cfg"
         grub-mkrescue -o "$iso" "$dir" >"$dir.log" 2>&1 || { cat "$dir.log" >&2; return 1; }
     fi
@@ -94,9 +105,10 @@ boot_case() {
 
     why=""
     case $rc in
-        33) [ "$expect" = pass ] || why="booted to the end but a panic was expected" ;;
+        33) [ "$expect" = pass ] || why="booted to the end, but $expect was expected" ;;
         35) [ "$expect" = panic ] || why="the kernel panicked" ;;
         37) why="a boot self-check failed" ;;
+        39) [ "$expect" = initfail ] || why="the first process (init=) did not exit with status 0" ;;
         124) why="timed out after ${BOOT_TIMEOUT}s (hang)" ;;
         0) why="QEMU exited without the exit device: a reset (triple fault?)" ;;
         *) why="QEMU exited with status $rc" ;;

@@ -5,8 +5,10 @@
 #      each prints "<name>: N passed, N failed";
 #   2. each libFuzzer target over its checked-in corpus plus a short random run;
 #   3. the headless QEMU boot tests (tests/boot-tests.sh);
-#   4. the monitor driven over serial (tests/shell-tests.sh);
-#   5. the quick subset of the boot matrix (tests/matrix.sh --quick).
+#   4. the user programs run natively on this Linux host (tests/user/check-on-linux.sh),
+#      then as processes on the kernel: usertests and the musl programs (tests/user-tests.sh);
+#   5. the monitor driven over serial (tests/shell-tests.sh);
+#   6. the quick subset of the boot matrix (tests/matrix.sh --quick).
 # The last line is "N passed, N failed"; the exit status is non-zero on any failure.
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
@@ -62,6 +64,14 @@ done
 
 echo "== boot tests"
 bash tests/boot-tests.sh | tee "$out"
+add_counts "$out"
+
+echo "== user programs on this Linux host first (the kernel must agree with Linux)"
+NO_BUILD=1 sh tests/user/check-on-linux.sh > "$out" 2>&1
+if add_counts "$out" && grep -q ' 0 failed' "$out"; then tail -n 1 "$out" | sed 's/^/  /'; else cat "$out"; fi
+
+echo "== user programs on the kernel (processes, system calls, musl)"
+bash tests/user-tests.sh | tee "$out"
 add_counts "$out"
 
 echo "== monitor tests"

@@ -48,6 +48,17 @@ if [ "$what" = lint ]; then
     done
 fi
 
+# musl (Debian's i386 build) for the musl test programs: optional, they are
+# skipped without it. It needs the i386 architecture; a new one takes effect at
+# the next `make test` (the Makefile looks for musl when it starts).
+if [ "$what" = test ] && [ ! -r /usr/lib/i386-linux-musl/musl-gcc.specs ] && command -v dpkg >/dev/null 2>&1 &&
+   [ "$(id -u)" = 0 ]; then
+    echo "ensure-tools: installing musl-dev:i386 (the musl test programs); they run from the next make test"
+    { dpkg --add-architecture i386 && apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq musl-dev:i386; } ||
+        echo "ensure-tools: musl-dev:i386 could not be installed: the musl programs are skipped"
+fi
+
 [ -z "$pkgs" ] && exit 0
 
 echo "ensure-tools: missing:$missing_cmds"

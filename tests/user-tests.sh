@@ -1,0 +1,72 @@
+#!/bin/bash
+# tests/user-tests.sh - user programs on the kernel: processes, system calls, musl.
+#
+# Each case boots the kernel with the user programs as multiboot modules and
+# init=NAME, so program NAME runs as pid 1; the kernel ends QEMU when it exits
+# (status 33 when it exited with 0, 39 otherwise: tests/boot-lib.sh). usertests
+# (user/bin/usertests.c) checks every system call from inside and prints its own
+# "usertests: N passed, N failed" line, whose counts are added to this script's.
+# The modules come from the Makefile (USER_MODULES); the last line printed is
+# "user: N passed, N failed".
+cd "$(dirname "$0")/.." || exit 1
+. tests/boot-lib.sh
+
+BUILD=${BUILD:-build}
+if [ -z "${USER_MODULES:-}" ]; then
+    USER_MODULES=$(ls "$BUILD"/user/bin/* "$BUILD"/user/musl/* "$BUILD"/user/bad/* 2>/dev/null |
+                   grep -v '\.[od]$' | tr '\n' ' ')
+fi
+initrd=$(printf '%s\n' $USER_MODULES | paste -sd, -)
+has() { printf '%s\n' $USER_MODULES | grep -q "/$1\$"; }
+MODS="-initrd $initrd"
+
+echo "user tests (qemu, serial logs in $LOGDIR):"
+
+# @check_usertests: usertests ran to its summary with nothing failed; its counts join ours.
+inner_passed=0 inner_failed=0
+check_usertests() {
+    line=$(grep -E '^usertests: [0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
+    [ -n "$line" ] || { echo "no 'usertests: N passed, N failed' line"; return 1; }
+    p=$(echo "$line" | sed -E 's/^usertests: ([0-9]+) passed, ([0-9]+) failed$/\1/')
+    f=$(echo "$line" | sed -E 's/^usertests: ([0-9]+) passed, ([0-9]+) failed$/\2/')
+    echo "$p $f" > "$1.counts"
+    [ "$f" = 0 ] || { echo "$f usertests failed: $(grep -E '^usertests: FAIL' "$1" | head -n 3 | tr '\n' ';')"; return 1; }
+}
+
+USER_OK=('^kernel: ready$' '^init: exited with status 0$' '!PANIC' '!selftest: FAIL')
+
+# --- the first process: started from a module, through -kernel and through GRUB
+boot_case user-init kernel "-m 128M $MODS" "init=init" pass "${USER_OK[@]}" \
+    '^init: started .init. as pid 1$' '^hello from pid 2$' '^init: child 2 exited with status 0$'
+ISO_MODULES="$USER_MODULES" boot_case user-init-iso iso "-m 128M" "init=init" pass "${USER_OK[@]}" \
+    '^kernel: loaded by GRUB' '^programs: .hello. [0-9]+ bytes' '^hello from pid 2$'
+
+# --- every system call, its errors and edge cases, from inside
+boot_case usertests kernel "-m 128M $MODS" "init=usertests" pass "${USER_OK[@]}" @check_usertests
+if [ -f "$LOGDIR/usertests.log.counts" ]; then
+    read -r inner_passed inner_failed < "$LOGDIR/usertests.log.counts"
+    rm -f "$LOGDIR/usertests.log.counts"
+fi
+# The same on a small machine: 8 MiB leaves room for only some of the fork bomb.
+boot_case usertests-8M kernel "-m 8M $MODS" "init=usertests" pass "${USER_OK[@]}" @check_usertests
+rm -f "$LOGDIR/usertests-8M.log.counts"
+
+# --- ordinary C programs linked against an unmodified musl libc
+for prog in musl-hello musl-malloc musl-fork; do
+    if has "$prog"; then
+        boot_case "$prog" kernel "-m 128M $MODS" "init=$prog" pass "${USER_OK[@]}" "^$prog: ok\$"
+    else
+        echo "  SKIP  $prog (musl-dev:i386 not installed)"
+    fi
+done
+
+# --- bad input: a missing program, a text file, a cut-off ELF as init
+boot_case init-missing kernel "-m 64M $MODS" "init=nosuchprogram" initfail \
+    "^init: no program named 'nosuchprogram' among the [0-9]+ boot modules: " '!PANIC'
+boot_case init-notelf kernel "-m 64M $MODS" "init=notelf" initfail \
+    "^exec: 'notelf' is not a program this kernel runs: " "^init: cannot start 'notelf'" '!PANIC'
+boot_case init-truncated kernel "-m 64M $MODS" "init=truncated" initfail \
+    "^exec: 'truncated' is not a program this kernel runs: " '!PANIC'
+
+echo "user: $((boot_passed + inner_passed)) passed, $((boot_failed + inner_failed)) failed"
+[ "$boot_failed" = 0 ] && [ "$inner_failed" = 0 ]
