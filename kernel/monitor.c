@@ -27,6 +27,7 @@
 #include "mm/vmm.h"
 #include "mm/uvm.h"
 #include "proc.h"
+#include "sched.h"
 #include "tty.h"
 #include "programs.h"
 
@@ -644,8 +645,7 @@ void monitor_run(void)
 void monitor_break(void)
 {
     kprintf("\nmonitor: processes stopped by the break key (Ctrl-K); 'continue' resumes them\n");
-    if (!can_halt)
-        idle_setup();
+    can_halt = sched_can_halt(); /* the scheduler already knows whether the timer ticks */
     /* The kernel's own directory while the monitor runs, so it sees what a boot sees
      * ('pid N' looks into a process); the interrupted process's comes back after. */
     uint32_t cr3 = read_cr3();

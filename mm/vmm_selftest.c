@@ -94,6 +94,7 @@ static paddr_t stash_all(uint32_t *count)
                 fixmap_clear(FIXMAP_SLOT_TEST);
             w = fixmap_set(FIXMAP_SLOT_TEST, f);
             w[0] = index;
+            w[1] = PMM_NO_FRAME; /* empty until a frame is stored: it may be the last one */
             index = f;
             used = 1;
             continue;

@@ -16,7 +16,12 @@
 # timeout 3 s, no exit=qemu). Under UEFI there is no VGA text mode: as
 # everywhere here, the serial log is what is judged.
 #
+# Every row carries user programs as multiboot modules (init and hello, from
+# -initrd or GRUB `module` lines) and boots with init=init: besides the boot, a
+# row shows that ring 3, system calls, fork, exec and wait work on that machine.
+#
 # A row passes when the log has "selftest: N passed, 0 failed" and "kernel: ready",
+# "init: exited with status 0" after hello's line,
 # no PANIC, memory totals that add up (check_mem_totals), the CPU family the row
 # asked for, and "ignoring ... above 4 GiB" when it has 4 GiB or more. QEMU runs
 # with -no-reboot and -d cpu_reset: a normal boot logs two CPU resets (machine
@@ -171,7 +176,8 @@ start_qemu() {   # LOADER EMU MACHINE CPU MEM ISO EFI(0/1) DIR
         set -- "$@" -drive "if=pflash,format=raw,unit=1,file=$dir/vars.fd"
     fi
     if [ "$loader" = multiboot ]; then
-        set -- "$@" -kernel "$KERNEL" -append "exit=qemu"
+        set -- "$@" -kernel "$KERNEL" -append "exit=qemu $INIT_OPT"
+        [ -n "$INITRD" ] && set -- "$@" -initrd "$INITRD"
     else
         set -- "$@" -cdrom "$iso"
     fi
@@ -207,7 +213,7 @@ RC
 wait_boot() {   # TIMEOUT WATCH
     t=0
     while kill -0 "$boot_pid" 2>/dev/null; do
-        if [ "$2" = 1 ] && grep -aqE '^kernel: ready|PANIC' "$slog" 2>/dev/null; then
+        if [ "$2" = 1 ] && grep -aqE "$END_OF_RUN|PANIC" "$slog" 2>/dev/null; then
             sleep 1   # the rest of a panic report
             stop_boot; rc=0; return
         fi
@@ -248,6 +254,10 @@ judge() {   # LOADER EMU CPU MEM DIR WATCH
     esac
     grep -aqE '^selftest: [0-9]+ passed, 0 failed$' "$slog" || { echo "no passing selftest line"; return; }
     grep -aq '^kernel: ready$' "$slog" || { echo "no 'kernel: ready'"; return; }
+    if [ -n "$INIT_OPT" ]; then
+        grep -aq '^hello from pid 2$' "$slog" || { echo "no 'hello from pid 2' from the user programs"; return; }
+        grep -aq '^init: exited with status 0$' "$slog" || { echo "init did not exit with status 0"; return; }
+    fi
     fam=$(cpu_family "$3")
     if [ -n "$fam" ] && ! grep -aq "^cpu: .*$fam" "$slog"; then
         echo "cpu line does not say '$fam': $(grep -a -m1 '^cpu: ' "$slog")"; return
@@ -330,10 +340,20 @@ while read -r name loader emu machine cpu mem q; do
 done <<< "$ROWS"
 [ ${#selected[@]} -gt 0 ] || { echo "matrix: no row matches: $*" >&2; exit 1; }
 
+# The user programs every row carries (without them, rows boot to the monitor as before).
+INIT_OPT="" INITRD="" END_OF_RUN='^kernel: ready'
+if [ -f "$BUILD/user/bin/init" ] && [ -f "$BUILD/user/bin/hello" ]; then
+    ISO_MODULES="$BUILD/user/bin/init $BUILD/user/bin/hello"
+    INITRD="$BUILD/user/bin/init,$BUILD/user/bin/hello"
+    INIT_OPT="init=init"
+    END_OF_RUN='^init: (exited|killed|no program|cannot)'
+fi
+export ISO_MODULES
+
 # Build the test ISOs once, before boots run in parallel.
-ISO_EXIT=$(test_iso " exit=qemu")   # the same ISO as boot-tests.sh's plain boot || exit 1
-ISO_TEXT=$(test_iso " exit=qemu" "set gfxpayload=text") || exit 1
-ISO_BOCHS=$(test_iso "" "set gfxpayload=text") || exit 1
+ISO_EXIT=$(test_iso " exit=qemu $INIT_OPT") || exit 1
+ISO_TEXT=$(test_iso " exit=qemu $INIT_OPT" "set gfxpayload=text") || exit 1
+ISO_BOCHS=$(test_iso " $INIT_OPT" "set gfxpayload=text") || exit 1
 if printf '%s\n' "${selected[@]}" | grep -q ' os.iso-' && [ ! -f "$OS_ISO" ]; then
     echo "matrix: $OS_ISO missing: run make iso first" >&2; exit 1
 fi

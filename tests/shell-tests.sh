@@ -17,10 +17,13 @@ failed=0
 PROMPT='mon> '
 
 # Start QEMU with the serial port on a coprocess pipe (QIN: to the kernel, QOUT: from it).
+# Optional: $1 more kernel options, $2 more QEMU arguments (user programs as modules).
 start_session() {
+    local opts=${1:-} qargs=${2:-}
+    # shellcheck disable=SC2086 # qargs holds several arguments
     coproc QEMU_PROC { exec timeout 120 qemu-system-i386 -m 64M -no-reboot -display none -monitor none \
-        -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        -kernel "$KERNEL" -append "exit=qemu shell" 2>&1; }
+        -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 $qargs \
+        -kernel "$KERNEL" -append "exit=qemu shell $opts" 2>&1; }
     # Our own copies of the pipe ends: bash closes the coprocess's descriptors as soon
     # as QEMU exits, which would cut off the last lines it printed.
     exec {QIN}>&"${QEMU_PROC[1]}" {QOUT}<&"${QEMU_PROC[0]}"
@@ -61,6 +64,21 @@ wait_prompt() {
         fi
     done
     REPLY_TEXT=$buf
+    printf '%s' "$buf" >> "$LOG"
+    return 1
+}
+
+# Read from QEMU until the text $1 has appeared (false after 30 s of silence).
+wait_for() {
+    local buf="" ch
+    while IFS= read -r -s -N 1 -t 30 ch <&"$QOUT"; do
+        [ "$ch" = $'\r' ] && continue
+        buf+=$ch
+        if [[ $buf == *"$1"* ]]; then
+            printf '%s' "$buf" >> "$LOG"
+            return 0
+        fi
+    done
     printf '%s' "$buf" >> "$LOG"
     return 1
 }
@@ -151,6 +169,35 @@ if wait_prompt; then
     check_last 0 "reboot" '^kernel: rebooting$'
 else
     result 0 "reboot" "no prompt"
+fi
+
+# The break key: two processes spin for ever (user/bin/spin.c); Ctrl-K stops them and
+# opens the monitor, which sees them (ps, pid N) and resumes them (continue).
+SPIN=$BUILD/user/bin/spin
+if [ -f "$SPIN" ]; then
+    start_session "init=spin" "-initrd $SPIN"
+    # Wait until both run, then break in.
+    if wait_for 'spin: pid 1 and its child 2 spin for ever' && sleep 0.3 && printf '\013' >&"$QIN" && wait_prompt; then
+        result 1 "Ctrl-K stops spinning processes and opens the monitor"
+        check "ps" '^ +1 +0 (runnable|running) +[0-9]+ +[0-9]+ spin$' '^ +2 +1 (runnable|running) +[0-9]+ +[0-9]+ spin$'
+        check "vtop 0x08048000 pid 2" '^  PDE\[32\] = 0x[0-9a-f]{8}: page table at' 'PTE\[72\] = 0x[0-9a-f]{8}: frame 0x[0-9a-f]{8}, P-U'
+        # The stack's top page: present, writable, user, and written (argv lives there).
+        check "pagemap 0xbffff000 0xbfffffff pid 1" '^  0xbffff000-0xbfffffff -> 0x[0-9a-f]{8}-0x[0-9a-f]{8} +1 pages  PWU--AD--$'
+        check "vtop 0x08048000 pid 9" '^error: no process 9 with an address space'
+        check "meminfo pid 1" "^error: 'meminfo' does not take a pid"
+        printf 'continue\r' >&"$QIN"
+        if wait_for 'monitor: processes resumed'; then result 1 "continue"; else result 0 "continue" "no 'resumed' line"; fi
+        # Still alive after resuming: break in once more.
+        sleep 0.5
+        printf '\013' >&"$QIN"
+        if wait_prompt; then result 1 "Ctrl-K again after continue"; else result 0 "Ctrl-K again after continue" "no prompt"; fi
+        check_last 33 "halt" '^kernel: halted$'
+    else
+        result 0 "Ctrl-K stops spinning processes and opens the monitor" "no prompt (see $LOG)"
+        kill "$QPID" 2>/dev/null
+    fi
+else
+    echo "  SKIP  break key ($SPIN not built)"
 fi
 
 [ "$failed" = 0 ] || cp "$LOG" "$LOGDIR/failed/shell.log"

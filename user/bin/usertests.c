@@ -32,8 +32,9 @@
  * signals and only returns -EPIPE. The EPIPE test blocks SIGPIPE first (a no-op
  * here), so on both the write's return value is what is checked.
  *
- * Left out: a child that spins forever. With no signals there is no way to end
- * it, and it would outlive the test run.
+ * A child that spins forever is left out: with no signals there is no way to
+ * end it. `preempt` spins a bounded while instead (tests/shell-tests.sh stops
+ * two endless spinners with the monitor's break key).
  */
 #include "ulib.h"
 
@@ -1243,6 +1244,32 @@ static void t_sched_yield(void)
         CHECK_RET(sched_yield(), 0);
 }
 
+/* Preemption: a child that computes without ever making a system call must
+ * not keep the CPU. While it spins, the parent sleeps 10 ms, wakes, and finds
+ * the child still running (wait4 with WNOHANG returns 0): the timer took the
+ * CPU from the child. Without preemption the parent would run again only after
+ * the child had finished. The spin is bounded, so the child ends by itself. */
+static int child_spins(long iterations)
+{
+    for (volatile long i = 0; i < iterations; i++)
+        ;
+    return 0;
+}
+
+static void t_preempt(void)
+{
+    long pid = fork();
+    if (pid == 0)
+        exit(child_spins(60L * 1000 * 1000));
+    CHECK(pid > 0, "fork = %ld %s", pid, rname(pid));
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    CHECK_RET(nanosleep(&ts, NULL), 0);
+    int st = 0;
+    CHECK_RET(wait4(pid, &st, WNOHANG, NULL), 0); /* still spinning, yet we ran */
+    CHECK_RET(wait4(pid, &st, 0, NULL), pid);
+    CHECK_EXIT(st, 0);
+}
+
 static void t_nanosleep(void)
 {
     struct timespec ts = {0, 10 * 1000 * 1000}, rem;
@@ -1420,6 +1447,7 @@ static const struct {
     {"exec-argv100", t_exec_argv100},
     {"sched_yield", t_sched_yield},
     {"nanosleep", t_nanosleep},
+    {"preempt", t_preempt},
     {"nosys", t_nosys},
     {"rt_sigprocmask", t_rt_sigprocmask},
     {"set_thread_area", t_set_thread_area},
