@@ -191,9 +191,13 @@ void double_fault_task(void)
     report_begin(8, t->eip, cr2);
 
     if (in_stack_guard(t->esp) || in_stack_guard(cr2)) {
+        uintptr_t at = in_stack_guard(t->esp) ? t->esp : cr2;
+        uintptr_t guard = PAGE_ROUND_DOWN(at);
+        const struct proc *p = proc_current();
         kprintf("PANIC: kernel stack overflow: esp 0x%08x reached the guard page 0x%08x-0x%08x\n",
-                (unsigned)t->esp, (unsigned)(uintptr_t)boot_stack_guard,
-                (unsigned)((uintptr_t)boot_stack_bottom - 1));
+                (unsigned)t->esp, (unsigned)guard, (unsigned)(guard + PAGE_SIZE - 1));
+        if (proc_in_kstack_guard(at) && p)
+            kprintf("  the kernel stack of pid %d (%s)\n", p->pid, p->name);
     } else {
         kprintf("PANIC: %s: an exception hit while the CPU was delivering another\n", trap_name(8));
     }

@@ -196,6 +196,18 @@ if [ -f "$SPIN" ]; then
         result 0 "Ctrl-K stops spinning processes and opens the monitor" "no prompt (see $LOG)"
         kill "$QPID" 2>/dev/null
     fi
+    # A process's kernel stack has a guard page too: the monitor of a break session runs
+    # on the interrupted process's kernel stack, and overflowing it is reported by the
+    # double-fault task like an overflow of the boot stack.
+    start_session "init=spin" "-initrd $SPIN"
+    if wait_for 'spin: pid 1 and its child 2 spin for ever' && sleep 0.3 && printf '\013' >&"$QIN" && wait_prompt; then
+        check_last 35 "fault overflow (on a process's kernel stack)" \
+            '^PANIC: kernel stack overflow: esp 0xf[0-9a-f]{7} reached the guard page 0xf[0-9a-f]{4}000-0xf[0-9a-f]{4}fff$' \
+            '^  the kernel stack of pid [12] \(spin\)$' '<fault_recurse\+'
+    else
+        result 0 "fault overflow (on a process's kernel stack)" "no prompt after Ctrl-K"
+        kill "$QPID" 2>/dev/null
+    fi
 else
     echo "  SKIP  break key ($SPIN not built)"
 fi

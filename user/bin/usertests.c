@@ -1196,6 +1196,74 @@ static void t_exec_efault(void)
  * and exits with argc. */
 #define ARGC 100
 
+/* Arguments too large for any kernel: 64 pointers to one 60 KiB string, 3.75 MiB
+ * in all (Linux allows a quarter of the 8 MiB stack limit, this kernel 64 KiB).
+ * execve must fail with -E2BIG and the caller must carry on unchanged. */
+static void t_exec_e2big(void)
+{
+    enum { LEN = 60 * 1024, COUNT = 64 };
+    char path[128];
+    program(path, sizeof path, "echoargs");
+    char *big = malloc(LEN + 1);
+    CHECK(big != NULL, "malloc(%d) failed", LEN + 1);
+    memset(big, 'x', LEN);
+    big[LEN] = '\0';
+    static char *argv[COUNT + 2];
+    argv[0] = "echoargs";
+    for (int i = 1; i <= COUNT; i++)
+        argv[i] = big;
+    argv[COUNT + 1] = NULL;
+    int st = exec_status(path, argv, test_env);
+    free(big);
+    CHECK_EXIT(st, E2BIG);
+    /* The environment counts too. */
+    char *small[] = {"echoargs", NULL};
+    static char *env[COUNT + 1];
+    big = malloc(LEN + 1);
+    CHECK(big != NULL, "malloc(%d) failed", LEN + 1);
+    memset(big, 'y', LEN);
+    big[LEN] = '\0';
+    for (int i = 0; i < COUNT; i++)
+        env[i] = big;
+    env[COUNT] = NULL;
+    st = exec_status(path, small, env);
+    free(big);
+    CHECK_EXIT(st, E2BIG);
+}
+
+/* An orphan goes to init: a child forks a grandchild and exits at once; the
+ * grandchild, 20 ms later, exits with 5. usertests runs as pid 1 on the kernel,
+ * so its wait4(-1) must reap the grandchild too, with that status. (On Linux
+ * the orphan goes to the host's init: only the first half is checked there.) */
+static int grandchild_exits_5(long unused)
+{
+    (void)unused;
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    return 5;
+}
+
+static int child_leaves_orphan(long unused)
+{
+    (void)unused;
+    long pid = fork();
+    if (pid == 0)
+        exit(grandchild_exits_5(0));
+    return pid > 0 ? 0 : 1;
+}
+
+static void t_orphan(void)
+{
+    CHECK_EXIT(run_child(child_leaves_orphan, 0), 0);
+    if (host_linux || getpid() != 1)
+        return;
+    int st = 0;
+    long r = wait4(-1, &st, 0, NULL);
+    CHECK(r > 1, "wait4(-1) for the orphan = %ld %s", r, rname(r));
+    CHECK_EXIT(st, 5);
+    CHECK_RET(wait4(-1, &st, WNOHANG, NULL), -ECHILD);
+}
+
 static void t_exec_argv100(void)
 {
     static char strings[ARGC][48];
@@ -1429,6 +1497,7 @@ static const struct {
     {"wait-efault", t_wait_efault},
     {"wait-options", t_wait_options},
     {"wait-any", t_wait_any},
+    {"orphan", t_orphan},
     {"kill-*", t_kill}, /* one line per entry of kills[] */
     {"brk-grow", t_brk_grow},
     {"brk-shrink", t_brk_shrink},
@@ -1445,6 +1514,7 @@ static const struct {
     {"exec-errors", t_exec_errors},
     {"exec-efault", t_exec_efault},
     {"exec-argv100", t_exec_argv100},
+    {"exec-e2big", t_exec_e2big},
     {"sched_yield", t_sched_yield},
     {"nanosleep", t_nanosleep},
     {"preempt", t_preempt},
