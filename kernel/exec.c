@@ -18,7 +18,10 @@
  *                   +---------------------------+
  *
  * The block is built in a kernel buffer, then written into the new address
- * space through uvm_write before the process ever runs.
+ * space through uvm_write before the process ever runs. Those few pages are
+ * the only ones exec gives frames to: the program's own pages come from the
+ * module when first touched (kernel/vm.c), so exec's cost does not grow with
+ * the size of the program.
  */
 #include "exec.h"
 #include "cpu.h"
@@ -31,6 +34,8 @@
 #include "programs.h"
 #include "random.h"
 #include "usercopy.h"
+#include "vm.h"
+#include "mm/region.h"
 #include "mm/heap.h"
 #include "mm/memlayout.h"
 #include "mm/pmm.h"
@@ -137,35 +142,6 @@ void exec_args_free(struct exec_args *a)
 
 /* ---------------------------------------------------------- the image */
 
-/* Map and fill the program's segments in `pd`; text read-only, data writable. */
-static int load_segments(paddr_t pd, const struct program *prog, const struct elf_image *img)
-{
-    for (int i = 0; i < img->nseg; i++) {
-        const struct elf_segment *s = &img->seg[i];
-        uintptr_t lo = PAGE_ROUND_DOWN(s->vaddr), hi = PAGE_ROUND_UP((uintptr_t)s->vaddr + s->memsz);
-        for (uintptr_t va = lo; va < hi; va += PAGE_SIZE) {
-            if (pte_present(uvm_pte(pd, va)))
-                continue; /* the page this segment shares with the one before */
-            if (uvm_alloc_page(pd, va, PTE_W) != VMM_OK)
-                return -ENOMEM;
-        }
-        if (uvm_write(pd, s->vaddr, prog->data + s->offset, s->filesz))
-            return -ENOMEM;
-    }
-    /* Permissions last, so a page two segments share gets the union of theirs. */
-    for (int i = 0; i < img->nseg; i++)
-        uvm_protect(pd, PAGE_ROUND_DOWN(img->seg[i].vaddr),
-                    PAGE_ROUND_UP(img->seg[i].vaddr + img->seg[i].memsz) - PAGE_ROUND_DOWN(img->seg[i].vaddr),
-                    PTE_U);
-    for (int i = 0; i < img->nseg; i++)
-        if (img->seg[i].flags & ELF_W)
-            uvm_protect(pd, PAGE_ROUND_DOWN(img->seg[i].vaddr),
-                        PAGE_ROUND_UP(img->seg[i].vaddr + img->seg[i].memsz) -
-                            PAGE_ROUND_DOWN(img->seg[i].vaddr),
-                        PTE_U | PTE_W);
-    return 0;
-}
-
 /* Store the user addresses of `count` consecutive strings (the first at user
  * address *at, its bytes at `s`), then a NULL; *at moves past them. */
 static uint32_t *put_pointers(uint32_t *w, uint32_t *at, const char *s, int count)
@@ -185,18 +161,18 @@ static uint32_t *put_pointers(uint32_t *w, uint32_t *at, const char *s, int coun
 /* Build the initial stack in `pd`; its lowest address is returned in *sp. */
 static int build_stack(paddr_t pd, const struct exec_args *a, const struct elf_image *img, uint32_t *sp)
 {
-    if (uvm_alloc_range(pd, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE, USER_STACK_PAGES * PAGE_SIZE,
-                        PTE_W))
-        return -ENOMEM;
-
     uint32_t top = USER_STACK_TOP;
     uint32_t rnd = top - 16;
     uint32_t strs = rnd - (uint32_t)a->used;
     uint32_t words = 1 + (uint32_t)a->argc + 1 + (uint32_t)a->envc + 1 + 2 * NAUX;
     uint32_t base = ((strs & ~15u) - words * 4) & ~15u;
     size_t size = top - base;
-    if (size > USER_STACK_PAGES * PAGE_SIZE / 2)
+    if (size > EXEC_ARG_MAX + 4096)
         return -E2BIG;
+    /* Only the pages the block needs get frames now; the rest of the stack
+     * region fills on demand as the program pushes. */
+    if (uvm_alloc_range(pd, PAGE_ROUND_DOWN(base), top - PAGE_ROUND_DOWN(base), PTE_W))
+        return -ENOMEM;
 
     uint8_t *buf = kmalloc(size);
     if (!buf)
@@ -236,36 +212,37 @@ static int build_stack(paddr_t pd, const struct exec_args *a, const struct elf_i
 
 int exec_into(struct proc *p, const char *path, const struct exec_args *a)
 {
-    const struct program *prog = program_find(path);
+    struct program *prog = program_find(path);
     if (!prog)
         return -ENOENT;
-    struct elf_image *img = kmalloc(sizeof *img);
-    if (!img)
-        return -ENOMEM;
-    const char *why;
-    if (!prog->size || elf_parse(prog->data, prog->size, img, &why) != ELF_OK) {
-        kprintf("exec: '%s' is not a program this kernel runs: %s\n", prog->name,
-                prog->size ? why : "the module is empty");
-        kfree(img);
-        return -ENOEXEC;
-    }
+    int err = vm_program_prepare(prog); /* -ENOEXEC, logged, for a bad file */
+    if (err)
+        return err;
+    const struct elf_image *img = prog->img;
 
+    /* The new address space, beside the old: the stack's first pages, and regions
+     * for the image and the stack. Not one page of the program is read yet. */
     uint32_t kgen = vmm_kernel_pde_generation();
     paddr_t pd = uvm_create();
     uint32_t sp = 0;
-    int err = pd == PMM_NO_FRAME ? -ENOMEM : load_segments(pd, prog, img);
+    struct region_set regions;
+    region_set_init(&regions);
+    err = pd == PMM_NO_FRAME ? -ENOMEM : build_stack(pd, a, img, &sp);
     if (!err)
-        err = build_stack(pd, a, img, &sp);
+        err = vm_image_regions(&regions, img, PAGE_ROUND_DOWN(sp));
     if (err) {
         if (pd != PMM_NO_FRAME)
             uvm_destroy(pd);
-        kfree(img);
+        region_set_free(&regions);
         return err;
     }
 
     /* The point of no return: the new image replaces the old. */
     paddr_t old = p->pd;
     p->pd = pd;
+    region_set_free(&p->regions);
+    p->regions = regions;
+    p->prog = prog;
     p->brk_start = p->brk = PAGE_ROUND_UP(img->high);
     memset(&p->tls, 0, sizeof p->tls);
     const char *name = path_basename(path);
@@ -283,7 +260,6 @@ int exec_into(struct proc *p, const char *path, const struct exec_args *a)
     tf->eflags = 0x202;
     tf->eip = img->entry;
     tf->user_esp = sp;
-    kfree(img);
 
     p->kgen = kgen; /* the kernel half as uvm_create copied it */
     if (p == proc_current()) {

@@ -38,6 +38,7 @@
 #include "drivers/vga.h"
 #include "mm/memlayout.h"
 #include "mm/mmu.h"
+#include "mm/uvm.h"
 
 void kmain(uint32_t magic, uint32_t info_phys);
 
@@ -115,6 +116,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
     cpu_detect();
     mem_init();
     console_init_framebuffer(&bootinfo.mbi);
+    uvm_init(); /* reference counts and the zero page, for user memory */
     programs_init();
     proc_init();
 

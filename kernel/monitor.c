@@ -28,6 +28,8 @@
 #include "mm/uvm.h"
 #include "proc.h"
 #include "sched.h"
+#include "vm.h"
+#include "mm/frameref.h"
 #include "tty.h"
 #include "programs.h"
 
@@ -108,13 +110,38 @@ static void cmd_mmap(int argc, char **argv)
     mem_print_map();
 }
 
-/* Print one run of pages with the same flags and contiguous frames. */
-static void print_run(uintptr_t va, uintptr_t end, paddr_t pa, uint32_t flags)
+/* How a user page's frame is held: its own, the zero page, or shared with
+ * other mappings (after fork, or a program page); kernel pages are 'own'. */
+enum share {
+    OWN,
+    ZERO,
+    SHARED
+};
+
+static enum share share_of(uintptr_t va, paddr_t frame)
+{
+    if (va >= USER_TOP)
+        return OWN;
+    if (frame == uvm_zero_page())
+        return ZERO;
+    return frameref_count(frame) > 1 ? SHARED : OWN;
+}
+
+/* Print one run of pages with the same flags and sharing, and contiguous frames
+ * (the zero page repeats: a run of it is one line). */
+static void print_run(uintptr_t va, uintptr_t end, paddr_t pa, uint32_t flags, enum share share)
 {
     char f[16];
     pte_flags_str(flags, f, sizeof f);
-    kprintf("  0x%08x-0x%08x -> 0x%08x-0x%08x %6u pages  %s\n", (unsigned)va, (unsigned)(end - 1),
-            (unsigned)pa, (unsigned)(pa + (end - va) - 1), (unsigned)((end - va) / PAGE_SIZE), f);
+    unsigned pages = (unsigned)((end - va) / PAGE_SIZE);
+    if (share == ZERO) {
+        kprintf("  0x%08x-0x%08x -> the zero page 0x%08x %6u pages  %s\n", (unsigned)va, (unsigned)(end - 1),
+                (unsigned)pa, pages, f);
+        return;
+    }
+    kprintf("  0x%08x-0x%08x -> 0x%08x-0x%08x %6u pages  %s%s\n", (unsigned)va, (unsigned)(end - 1),
+            (unsigned)pa, (unsigned)(pa + (end - va) - 1), pages, f,
+            share == SHARED ? "  shared (copy-on-write or program)" : "");
 }
 
 static void cmd_pagemap(int argc, char **argv)
@@ -139,6 +166,7 @@ static void cmd_pagemap(int argc, char **argv)
     uint64_t run_va = 0;
     paddr_t run_pa = 0, next_pa = 0;
     uint32_t run_fl = 0;
+    enum share run_share = OWN;
     bool in_run = false;
     int runs = 0;
     while (va <= to) {
@@ -146,8 +174,9 @@ static void cmd_pagemap(int argc, char **argv)
         uint32_t pte = pte_present(pde) ? vmm_pte((uintptr_t)va) : 0;
         bool mapped = pte_present(pte);
         uint32_t fl = pte_flags(pte);
-        if (in_run && (!mapped || fl != run_fl || pte_frame(pte) != next_pa)) {
-            print_run((uintptr_t)run_va, (uintptr_t)va, run_pa, run_fl);
+        enum share sh = mapped ? share_of((uintptr_t)va, pte_frame(pte)) : OWN;
+        if (in_run && (!mapped || fl != run_fl || sh != run_share || pte_frame(pte) != next_pa)) {
+            print_run((uintptr_t)run_va, (uintptr_t)va, run_pa, run_fl, run_share);
             in_run = false;
             if (++runs == 40) {
                 kprintf("  (stopping after 40 runs)\n");
@@ -159,14 +188,15 @@ static void cmd_pagemap(int argc, char **argv)
             run_va = va;
             run_pa = pte_frame(pte);
             run_fl = fl;
+            run_share = sh;
         }
-        next_pa = pte_frame(pte) + PAGE_SIZE;
+        next_pa = sh == ZERO ? pte_frame(pte) : pte_frame(pte) + PAGE_SIZE;
         /* Skip a whole 4 MiB when there is no page table. */
         va = pte_present(pde) ? va + PAGE_SIZE : (va | (PT_SPAN - 1)) + 1;
     }
     if (in_run)
         print_run((uintptr_t)run_va, (uintptr_t)(va > (uint64_t)to + 1 ? (uint64_t)to + 1 : va), run_pa,
-                  run_fl);
+                  run_fl, run_share);
     else if (runs == 0)
         kprintf("  nothing mapped\n");
 }
@@ -391,6 +421,32 @@ static void cmd_ps(int argc, char **argv)
     kprintf("%s\n", program_count() ? "" : " none");
 }
 
+static void cmd_vmstat(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    const struct vm_stats *v = &vm_stats;
+    kprintf("page faults serviced since boot:\n");
+    kprintf("  demand-zero (first write: a zeroed frame)   %u\n", (unsigned)v->demand_zero);
+    kprintf("  zero page (first read: the shared zeros)    %u\n", (unsigned)v->zero_maps);
+    kprintf("  program pages read from their module        %u\n", (unsigned)v->image_fills);
+    kprintf("  program pages mapped from the cache         %u\n", (unsigned)v->image_maps);
+    kprintf("  copy-on-write copies                        %u\n", (unsigned)v->cow_copies);
+    kprintf("  copy-on-write re-marks (no copy needed)     %u\n", (unsigned)v->cow_remarks);
+    kprintf("  stack growth                                %u\n", (unsigned)v->stack_grows);
+    kprintf("  out-of-memory kills                         %u\n", (unsigned)v->oom_kills);
+    kprintf("frames: %u free of %u; %u shared by more than one mapping; zero page 0x%08x\n",
+            (unsigned)pmm_free_frames(), (unsigned)pmm_total_frames(), (unsigned)frameref_shared(),
+            (unsigned)uvm_zero_page());
+    for (int i = 0; i < NPROC; i++) {
+        const struct proc *p = proc_slot(i);
+        if (p->state == P_UNUSED || !p->pd)
+            continue;
+        uint32_t tables, pages = uvm_resident(p->pd, &tables);
+        kprintf("  pid %3d %-15s %5u pages mapped, %u page tables, %u regions\n", p->pid, p->name,
+                (unsigned)pages, (unsigned)tables, (unsigned)p->regions.n);
+    }
+}
+
 static bool resume_requested;
 
 static void cmd_continue(int argc, char **argv)
@@ -413,6 +469,7 @@ static const struct command {
     {"vtop", 1, "ADDR", "translate one virtual address step by step", cmd_vtop},
     {"dump", 1, "ADDR [LEN]", "hex dump of mapped memory (default 64 bytes)", cmd_dump},
     {"ps", 0, "", "processes: pid, parent, state, resident pages, name", cmd_ps},
+    {"vmstat", 0, "", "page faults by kind, shared frames, pages per process", cmd_vmstat},
     {"alloc", 1, "SIZE", "kmalloc SIZE bytes and show where they landed", cmd_alloc},
     {"free", 1, "ADDR", "kfree a block from 'alloc'", cmd_free},
     {"leaks", 0, "", "list live heap allocations", cmd_leaks},

@@ -120,6 +120,7 @@ void proc_free(struct proc *p)
 {
     if (p->pd)
         uvm_destroy(p->pd);
+    region_set_free(&p->regions);
     vmm_free_range(p->kstack, KSTACK_PAGES * PAGE_SIZE);
     p->pd = 0;
     p->state = P_UNUSED;
@@ -160,10 +161,12 @@ int proc_fork(void)
     struct proc *c = proc_alloc(&err);
     if (!c)
         return err;
-    if (uvm_copy(c->pd, cur->pd) != VMM_OK) {
+    /* Copy-on-write: the child gets the regions and page tables, not the pages. */
+    if (region_set_copy(&c->regions, &cur->regions) != REGION_OK || uvm_share(c->pd, cur->pd) != VMM_OK) {
         proc_free(c);
         return -ENOMEM;
     }
+    c->prog = cur->prog;
     *c->tf = *cur->tf;
     c->tf->eax = 0; /* fork returns 0 in the child */
     memcpy(c->name, cur->name, sizeof c->name);
@@ -219,6 +222,7 @@ void proc_exit(int status)
     write_cr3(vmm_kernel_pd());
     uvm_destroy(p->pd);
     p->pd = 0;
+    region_set_free(&p->regions);
     p->status = status;
     p->state = P_ZOMBIE;
     if (p == init_proc) {

@@ -17,6 +17,7 @@
 #define KERNEL_PROC_H
 
 #include "trap.h"
+#include "mm/region.h"
 #include "mm/types.h"
 
 #define NPROC     64 /* processes at most: fork returns -EAGAIN beyond */
@@ -33,6 +34,7 @@ enum proc_state {
 };
 
 struct file;
+struct program;
 
 /* A thread-local storage segment (set_thread_area): %gs-relative TLS in libc. */
 struct tls_seg {
@@ -45,14 +47,16 @@ struct proc {
     int pid;
     char name[PROC_NAME];
     struct proc *parent;
-    paddr_t pd;               /* page directory */
-    uint32_t kgen;            /* kernel-half generation copied into pd (uvm_activate) */
-    uintptr_t kstack;         /* lowest mapped byte of the kernel stack */
-    uint32_t kesp;            /* saved kernel stack pointer while switched out (swtch) */
-    struct trapframe *tf;     /* the user registers, at the top of the kernel stack */
-    const void *chan;         /* what a sleeping process waits for */
-    int status;               /* the wait status word: (code << 8) or the signal number */
-    uintptr_t brk_start, brk; /* the brk heap: [brk_start, brk) */
+    paddr_t pd;                /* page directory */
+    uint32_t kgen;             /* kernel-half generation copied into pd (uvm_activate) */
+    uintptr_t kstack;          /* lowest mapped byte of the kernel stack */
+    uint32_t kesp;             /* saved kernel stack pointer while switched out (swtch) */
+    struct trapframe *tf;      /* the user registers, at the top of the kernel stack */
+    const void *chan;          /* what a sleeping process waits for */
+    int status;                /* the wait status word: (code << 8) or the signal number */
+    struct region_set regions; /* what the address space holds (kernel/vm.h) */
+    struct program *prog;      /* the program it runs: where its image pages come from */
+    uintptr_t brk_start, brk;  /* the brk heap: [brk_start, brk) */
     struct file *files[NOFILE];
     struct tls_seg tls;
     uint32_t clear_child_tid; /* set_tid_address (kept; no threads yet) */

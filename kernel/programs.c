@@ -82,7 +82,7 @@ void programs_init(void)
     }
 }
 
-const struct program *program_find(const char *path)
+struct program *program_find(const char *path)
 {
     const char *name = path_basename(path);
     for (int i = 0; i < nprograms; i++)

@@ -15,18 +15,24 @@
 
 #define PROGRAM_NAME_MAX 32
 
+struct elf_image;
+
 struct program {
     char name[PROGRAM_NAME_MAX];
     const uint8_t *data; /* the module's bytes, mapped read-only */
     uint32_t size;
     paddr_t phys;
+    /* Made on the first exec (kernel/vm.c): the checked ELF header, and one frame
+     * per page of the image [img->low, img->high), 0 until a process touches it. */
+    struct elf_image *img;
+    paddr_t *pages;
 };
 
 /* Map every module and name it; one log line each. */
 void programs_init(void);
 
 /* The program named by the basename of `path`, or 0. */
-const struct program *program_find(const char *path);
+struct program *program_find(const char *path);
 
 /* The basename of `path` (the part after the last '/'). */
 const char *path_basename(const char *path);

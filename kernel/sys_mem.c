@@ -1,22 +1,21 @@
 /*
  * kernel/sys_mem.c - system calls that shape a process's memory: brk, mmap2,
- * munmap, mprotect.
+ * munmap, mprotect, madvise.
  *
- * For now every page is given its frame at once (the demand-paging issue makes
- * them arrive on first touch). The page tables are the record of what is
- * mapped: a range is free when no entry in it is present. PROT_NONE pages are
- * present but lack PTE_U, so the program cannot touch them and the kernel still
- * knows they are taken. There is no execute bit without PAE: PROT_EXEC is
- * implied by PROT_READ.
+ * They change regions (mm/region.h), never pages: a new brk or mmap costs no
+ * frame until the program touches it (kernel/vm.c). Taking memory away does
+ * touch the page tables, at once: munmap and a shrinking brk drop the pages'
+ * frames, mprotect takes access away from the pages already mapped. There is
+ * no execute bit without PAE: PROT_EXEC is implied by PROT_READ.
  *
- *   brk:   [brk_start, brk) just above the program image, growing up;
+ *   brk:   one region just above the program image, growing up;
  *   mmap2: handed out top-down below USER_MMAP_TOP (the stack's 8 MiB above).
  */
 #include "errno.h"
 #include "proc.h"
 #include "syscall.h"
 #include "mm/memlayout.h"
-#include "mm/pmm.h"
+#include "mm/region.h"
 #include "mm/uvm.h"
 #include "mm/vmm.h"
 
@@ -35,29 +34,25 @@
     (0x100 /* GROWSDOWN */ | 0x800 /* DENYWRITE */ | 0x1000 /* EXECUTABLE */ | 0x2000 /* LOCKED */ | \
      0x4000 /* NORESERVE */ | 0x8000 /* POPULATE */ | 0x10000 /* NONBLOCK */)
 
-/* PROT_* to user PTE flags. */
-static uint32_t prot_flags(uint32_t prot)
+#define MADV_NORMAL     0
+#define MADV_RANDOM     1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED   3
+#define MADV_DONTNEED   4
+#define MADV_FREE       8
+
+/* The page-table access that goes with a protection (PROT_* and REGION_* agree). */
+static uint32_t pte_access(uint32_t prot)
 {
-    if (prot == 0)
-        return 0; /* PROT_NONE: present for the kernel only */
-    return PTE_U | ((prot & PROT_WRITE) ? PTE_W : 0);
+    return (prot ? PTE_U : 0) | ((prot & PROT_WRITE) ? PTE_W : 0);
 }
 
-/* Would `pages` more frames (plus a page table per 4 MiB) fit at all? A quick
- * refusal instead of allocating everything and giving it back. */
-static bool frames_for(size_t len)
+/* Take [va, va + len) out of the address space: its regions and its pages. */
+static int unmap(struct proc *p, uintptr_t va, size_t len)
 {
-    size_t pages = len / PAGE_SIZE;
-    return pages + pages / PT_ENTRIES + 2 <= pmm_free_frames();
-}
-
-/* Back [va, va + len) with frames, then give it `prot`; -ENOMEM leaves it unmapped. */
-static int populate(paddr_t pd, uintptr_t va, size_t len, uint32_t prot)
-{
-    if (!frames_for(len) || uvm_alloc_range(pd, va, len, PTE_W) != VMM_OK)
-        return -ENOMEM;
-    if (prot != (PROT_READ | PROT_WRITE))
-        uvm_protect(pd, va, len, prot_flags(prot));
+    if (region_remove(&p->regions, va, va + len) != REGION_OK)
+        return -ENOMEM; /* a split needed memory: nothing changed */
+    uvm_unmap(p->pd, va, len);
     return 0;
 }
 
@@ -71,35 +66,14 @@ SYSCALL(brk)
         return (int32_t)p->brk;
     uintptr_t old_top = PAGE_ROUND_UP(p->brk), new_top = PAGE_ROUND_UP(want);
     if (new_top > old_top) {
-        if (!uvm_range_free(p->pd, old_top, new_top - old_top) ||
-            populate(p->pd, old_top, new_top - old_top, PROT_READ | PROT_WRITE))
+        if (!region_range_free(&p->regions, old_top, new_top) ||
+            region_insert(&p->regions, old_top, new_top, PROT_READ | PROT_WRITE, REGION_BRK) != REGION_OK)
             return (int32_t)p->brk;
-    } else if (new_top < old_top) {
-        uvm_unmap(p->pd, new_top, old_top - new_top); /* frames back at once */
+    } else if (new_top < old_top && unmap(p, new_top, old_top - new_top)) {
+        return (int32_t)p->brk;
     }
     p->brk = want;
     return (int32_t)p->brk;
-}
-
-/* The highest free range of `len` bytes below USER_MMAP_TOP and above the brk
- * (with a page to spare after it); 0 if none. Walks down the loaded directory,
- * a whole 4 MiB at a time where there is no page table. */
-static uintptr_t find_free(const struct proc *p, size_t len)
-{
-    uintptr_t floor = PAGE_ROUND_UP(p->brk) + PAGE_SIZE;
-    uintptr_t run_top = USER_MMAP_TOP; /* the top of the free run being measured */
-    uintptr_t va = USER_MMAP_TOP;      /* its bottom so far */
-    while (va > floor && run_top - va < len) {
-        if (!(vmm_pde(va - 1) & PTE_P)) {
-            uintptr_t table = (va - 1) & ~(uintptr_t)(PT_SPAN - 1);
-            va = table > floor ? table : floor;
-            continue;
-        }
-        va -= PAGE_SIZE;
-        if (vmm_pte(va) & PTE_P)
-            run_top = va; /* taken: a new run starts below it */
-    }
-    return run_top - va >= len ? run_top - len : 0;
 }
 
 SYSCALL(mmap2)
@@ -116,7 +90,7 @@ SYSCALL(mmap2)
     if (!(flags & MAP_ANONYMOUS))
         return (fd < 0 || fd >= NOFILE || !p->files[fd]) ? -EBADF : -ENODEV; /* no files to map yet */
     if ((flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE)
-        return -EINVAL; /* shared memory would not survive fork's copy: not offered */
+        return -EINVAL; /* shared memory would need pages shared for ever, not copied on write */
     if (flags & ~(uint32_t)(MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_IGNORED))
         return -EINVAL;
     if (len > USER_TOP - USER_LOW)
@@ -129,17 +103,19 @@ SYSCALL(mmap2)
             return -EPERM; /* page 0 stays unmapped, as Linux's mmap_min_addr keeps it */
         if (addr > USER_TOP - len)
             return -ENOMEM;
-        uvm_unmap(p->pd, addr, len);
-    } else if (addr && IS_PAGE_ALIGNED(addr) && addr >= USER_LOW && addr <= USER_MMAP_TOP - len &&
-               addr >= PAGE_ROUND_UP(p->brk) && uvm_range_free(p->pd, addr, len)) {
-        /* the hint is free: take it */
-    } else {
-        addr = find_free(p, len);
+        int err = unmap(p, addr, len);
+        if (err)
+            return err;
+    } else if (!(addr && IS_PAGE_ALIGNED(addr) && addr >= USER_LOW && addr <= USER_MMAP_TOP - len &&
+                 region_range_free(&p->regions, addr, addr + len))) {
+        /* No usable hint: the highest gap below the stack's reserve and above the brk. */
+        addr = region_find_gap(&p->regions, len, PAGE_ROUND_UP(p->brk) + PAGE_SIZE, USER_MMAP_TOP, 0);
         if (!addr)
             return -ENOMEM;
     }
-    int err = populate(p->pd, addr, len, prot);
-    return err ? err : (int32_t)addr;
+    if (region_insert(&p->regions, addr, addr + len, prot, REGION_ANON) != REGION_OK)
+        return -ENOMEM;
+    return (int32_t)addr;
 }
 
 /* A range a call may change: aligned, non-empty, inside user space. */
@@ -154,8 +130,7 @@ SYSCALL(munmap)
     size_t len = PAGE_ROUND_UP((size_t)a2);
     if (!range_ok(a1, len) || a2 == 0)
         return -EINVAL;
-    uvm_unmap(proc_current()->pd, a1, len);
-    return 0;
+    return unmap(proc_current(), a1, len);
 }
 
 SYSCALL(mprotect)
@@ -169,9 +144,45 @@ SYSCALL(mprotect)
         return 0;
     if (!range_ok(a1, len))
         return -ENOMEM;
-    for (uintptr_t va = a1; va < a1 + len; va += PAGE_SIZE)
-        if (!(vmm_pte(va) & PTE_P))
+    int err = region_protect(&p->regions, a1, a1 + len, a3);
+    if (err == REGION_E_HOLE)
+        return -ENOMEM; /* Linux: part of the range is not mapped */
+    if (err)
+        return -ENOMEM;
+    /* Pages already there lose what the new protection forbids; what it newly
+     * allows comes back through the fault handler, copy-on-write included. */
+    uvm_set_access(p->pd, a1, len, pte_access(a3));
+    return 0;
+}
+
+SYSCALL(madvise)
+{
+    UNUSED6;
+    struct proc *p = proc_current();
+    size_t len = PAGE_ROUND_UP((size_t)a2);
+    if (!IS_PAGE_ALIGNED(a1))
+        return -EINVAL;
+    switch (a3) {
+    case MADV_NORMAL:
+    case MADV_RANDOM:
+    case MADV_SEQUENTIAL:
+    case MADV_WILLNEED: return 0; /* hints */
+    case MADV_DONTNEED:
+    case MADV_FREE: /* may free at once: the contents are the program's to lose either way */ break;
+    default: return -EINVAL;
+    }
+    if (a2 == 0)
+        return 0;
+    if (!range_ok(a1, len))
+        return -EINVAL;
+    for (uintptr_t va = a1; va < a1 + len;) {
+        const struct region *r = region_find(&p->regions, va);
+        if (!r)
             return -ENOMEM; /* Linux: part of the range is not mapped */
-    uvm_protect(p->pd, a1, len, prot_flags(a3));
+        va = r->end;
+    }
+    /* The pages go; the regions stay: the next touch finds zeros (or the
+     * program's own bytes, for its image). */
+    uvm_unmap(p->pd, a1, len);
     return 0;
 }

@@ -28,6 +28,7 @@ static const syscall_fn table[SYS_MAX] = {
     [SYS_nanosleep] = sys_nanosleep,
     [SYS_rt_sigprocmask] = sys_rt_sigprocmask,
     [SYS_mmap2] = sys_mmap2,
+    [SYS_madvise] = sys_madvise,
     [SYS_gettid] = sys_gettid,
     [SYS_set_thread_area] = sys_set_thread_area,
     [SYS_exit_group] = sys_exit_group,

@@ -36,6 +36,7 @@
 #define SYS_nanosleep       162
 #define SYS_rt_sigprocmask  175
 #define SYS_mmap2           192
+#define SYS_madvise         219
 #define SYS_gettid          224
 #define SYS_set_thread_area 243
 #define SYS_exit_group      252
@@ -67,6 +68,7 @@ SYSCALL(brk);
 SYSCALL(mmap2);
 SYSCALL(munmap);
 SYSCALL(mprotect);
+SYSCALL(madvise);
 SYSCALL(read);
 SYSCALL(write);
 SYSCALL(readv);

@@ -17,6 +17,7 @@
  */
 #include "trap.h"
 #include "debug.h"
+#include "errno.h"
 #include "gdt.h"
 #include "io.h"
 #include "kprintf.h"
@@ -25,6 +26,7 @@
 #include "sched.h"
 #include "syscall.h"
 #include "tty.h"
+#include "vm.h"
 #include "monitor.h"
 #include "mm/memlayout.h"
 #include "mm/mmu.h"
@@ -135,6 +137,22 @@ static void interrupt(struct trapframe *tf)
         sched_yield(); /* the slice is over: the next process runs */
 }
 
+/* The kernel touched user memory (copyin, copyout, a pipe's read) that is not
+ * present or copy-on-write: fill it as the program's own access would be. A
+ * range the regions do not allow was refused before the copy began, so a
+ * failure here is either no memory (the process dies) or a kernel bug. */
+static bool kernel_user_access(struct trapframe *tf)
+{
+    uintptr_t cr2 = read_cr2();
+    struct proc *p = proc_current();
+    if (tf->vector != 14 || !p || cr2 < USER_LOW || cr2 >= USER_TOP)
+        return false;
+    int r = vm_fault(cr2, (tf->err & PF_W) != 0, p->tf->user_esp);
+    if (r == -ENOMEM)
+        vm_oom_kill(cr2);
+    return r == 0;
+}
+
 void trap_handler(struct trapframe *tf)
 {
     if (tf->vector == T_SYSCALL) {
@@ -142,8 +160,8 @@ void trap_handler(struct trapframe *tf)
     } else if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
         interrupt(tf);
     } else if (tf->cs & 3) {
-        user_fault(tf); /* kills the process: does not return */
-    } else {
+        user_fault(tf); /* serviced, or the process is killed */
+    } else if (!kernel_user_access(tf)) {
         kernel_fault(tf);
     }
     /* Back to ring 3: the break key, typed during any of the above, opens the monitor first. */

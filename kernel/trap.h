@@ -17,8 +17,9 @@ struct trapframe {
 void idt_init(void);
 void trap_handler(struct trapframe *tf);
 
-/* A fault in ring 3: report it in one line and kill the process (user_fault.c). */
-void user_fault(struct trapframe *tf) __attribute__((noreturn));
+/* A fault in ring 3: serviced (demand paging), or reported in one line and the
+ * process killed (user_fault.c). Returns only when serviced. */
+void user_fault(struct trapframe *tf);
 
 /* Name of CPU exception `vector` ("page fault", ...). */
 const char *trap_name(uint32_t vector);

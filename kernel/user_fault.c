@@ -1,7 +1,9 @@
 /*
  * kernel/user_fault.c - a program's exception: one line, and the program dies.
  *
- * A fault in ring 3 is the program's own business: the kernel and every other
+ * Most page faults are not errors: vm_fault() fills the page (demand paging,
+ * copy-on-write, stack growth) and the program never notices. What remains is
+ * the program's own business: the kernel and every other
  * process carry on. The line names the process, what it did in words and
  * where, and the signal it is killed with, the one Linux would send for the
  * same fault, so a parent's wait4 sees what a Linux parent would see:
@@ -10,7 +12,9 @@
  */
 #include "io.h"
 #include "kprintf.h"
+#include "errno.h"
 #include "proc.h"
+#include "vm.h"
 #include "trap.h"
 #include "mm/memlayout.h"
 #include "mm/mmu.h"
@@ -63,6 +67,12 @@ void user_fault(struct trapframe *tf)
     if (tf->vector == 14) {
         char words[64];
         uintptr_t addr = read_cr2();
+        /* Most page faults are demand paging at work, not errors. */
+        int r = vm_fault(addr, (tf->err & PF_W) != 0, tf->user_esp);
+        if (r == 0)
+            return;
+        if (r == -ENOMEM)
+            vm_oom_kill(addr);
         describe_page_fault(tf->err, addr, words, sizeof words);
         kprintf("pid %d (%s): page fault at 0x%08x: %s, eip 0x%08x -> killed (%s)\n", p->pid, p->name,
                 (unsigned)addr, words, (unsigned)tf->eip, signal_name(sig));

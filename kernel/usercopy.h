@@ -2,13 +2,15 @@
  * kernel/usercopy.h - moving bytes between the kernel and a process, checked.
  *
  * A system call's pointer arguments come from the program and may point
- * anywhere: at NULL, into the kernel half, at pages never mapped, at code it may
- * not write. Every such pointer goes through these functions, which check the
- * whole range against the current process's page tables (present, user,
- * writable when written) before a byte moves, and return -EFAULT instead of
- * faulting. The kernel runs with interrupts off and a process's mappings change
- * only through its own system calls, so a range checked here stays valid for
- * the copy.
+ * anywhere: at NULL, into the kernel half, at memory it never mapped, at code it
+ * may not write. Every such pointer goes through these functions, which check
+ * the whole range against the process's regions (kernel/vm.h) before a byte
+ * moves, and return -EFAULT instead of faulting. Pages need not be present: the
+ * copy's own page faults fill them as the program's would (a read() into memory
+ * never touched works), and a write to a copy-on-write page copies it first
+ * (CR0.WP makes the kernel's writes fault too). The kernel runs with interrupts
+ * off and a process's regions change only through its own system calls, so a
+ * range checked here stays valid for the copy.
  */
 #ifndef KERNEL_USERCOPY_H
 #define KERNEL_USERCOPY_H

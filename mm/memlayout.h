@@ -83,8 +83,7 @@
 #define USER_LOW         0x00001000u /* lowest user address: page 0 stays unmapped */
 #define USER_TOP         KERNEL_BASE /* first address user code may not touch */
 #define USER_STACK_TOP   USER_TOP    /* the initial stack ends just below the kernel */
-#define USER_STACK_LIMIT 0x00800000u /* 8 MiB reserved for the stack below USER_STACK_TOP */
-#define USER_STACK_PAGES 32          /* pages given to the stack at exec (128 KiB) */
+#define USER_STACK_LIMIT 0x00800000u /* the stack grows on faults down to 8 MiB below USER_STACK_TOP */
 #define USER_MMAP_TOP    (USER_STACK_TOP - USER_STACK_LIMIT) /* mmap2 hands out below this */
 
 /* Kernel stacks of processes: one slot per process in one kernel virtual range,

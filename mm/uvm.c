@@ -1,5 +1,12 @@
 /*
- * mm/uvm.c - user address spaces (see uvm.h).
+ * mm/uvm.c - user address spaces: page directories, tables and the frames
+ * they map (see uvm.h).
+ *
+ * Every user mapping of a frame holds one reference on it (mm/frameref.h): a
+ * frame shared after fork, or a page of a program's image mapped by several
+ * processes, goes back to the frame allocator only when its last mapping
+ * does. The zero page is the exception: one frame of zeros, mapped read-only
+ * wherever a program reads memory it never wrote, and never counted or freed.
  *
  * A directory that is not loaded cannot be reached through the recursive slot,
  * so every function here looks at directories and tables through fixmap
@@ -11,6 +18,7 @@
  */
 #include "uvm.h"
 #include "fixmap.h"
+#include "frameref.h"
 #include "memlayout.h"
 #include "pmm.h"
 #include "pte.h"
@@ -18,15 +26,21 @@
 #include "kernel/io.h"
 #include "kernel/kmem.h"
 #include "kernel/kprintf.h"
+#include "vrange.h"
 
 #define USER_PDX_END KERNEL_PDX_FIRST /* user entries are 0..767 */
+
+#define PD_VA      ((volatile uint32_t *)RECURSIVE_PD)
+#define PT_VA(pdx) ((volatile uint32_t *)(RECURSIVE_BASE + (uintptr_t)(pdx)*PAGE_SIZE))
+
+static paddr_t zero_page;
 
 static bool user_page(uintptr_t va)
 {
     return va >= USER_LOW && va < USER_TOP;
 }
 
-static void zero_page(volatile uint32_t *p)
+static void clear_page(volatile uint32_t *p)
 {
     for (unsigned i = 0; i < PT_ENTRIES; i++)
         p[i] = 0;
@@ -38,9 +52,60 @@ static paddr_t alloc_zeroed(void)
     paddr_t f = pmm_alloc();
     if (f == PMM_NO_FRAME)
         return f;
-    zero_page(fixmap_set(FIXMAP_SLOT_UVM_DST, f));
+    clear_page(fixmap_set(FIXMAP_SLOT_UVM_DST, f));
     fixmap_clear(FIXMAP_SLOT_UVM_DST);
     return f;
+}
+
+void uvm_init(void)
+{
+    /* The counts live in their own kernel range, mapped once, like the frame
+     * bitmap: a table for the machine's lifetime, not a heap allocation. */
+    uint32_t n = pmm_span_frames();
+    size_t bytes = PAGE_ROUND_UP(frameref_storage_bytes(n));
+    uintptr_t counts = vrange_alloc(bytes, PAGE_SIZE);
+    if (!counts || vmm_alloc_range(counts, bytes, PTE_W) != VMM_OK)
+        panic("uvm: no memory for the reference counts of %u frames", (unsigned)n);
+    frameref_init((void *)counts, n);
+    zero_page = alloc_zeroed();
+    if (zero_page == PMM_NO_FRAME)
+        panic("uvm: no frame for the zero page");
+    kprintf(
+        "uvm: reference counts for %u frames (%u KiB), zero page at 0x%08x, %u frames kept for the kernel\n",
+        (unsigned)n, (unsigned)(frameref_storage_bytes(n) >> 10), (unsigned)zero_page, UVM_KERNEL_RESERVE);
+}
+
+paddr_t uvm_zero_page(void)
+{
+    return zero_page;
+}
+
+paddr_t uvm_new_frame(void)
+{
+    /* The last frames are the kernel's: page tables, kernel stacks and its heap
+     * must never fail because programs took everything. */
+    if (pmm_free_frames() <= UVM_KERNEL_RESERVE)
+        return PMM_NO_FRAME;
+    paddr_t f = alloc_zeroed();
+    if (f != PMM_NO_FRAME)
+        frameref_get(f);
+    return f;
+}
+
+void uvm_drop_frame(paddr_t f)
+{
+    if (f != zero_page && frameref_put(f) == 0)
+        pmm_free(f);
+}
+
+void uvm_copy_frame(paddr_t dst, paddr_t src)
+{
+    const uint32_t *from = fixmap_set(FIXMAP_SLOT_UVM_SRC, src);
+    uint32_t *to = fixmap_set(FIXMAP_SLOT_UVM_DST, dst);
+    for (unsigned i = 0; i < PAGE_SIZE / 4; i++)
+        to[i] = from[i];
+    fixmap_clear(FIXMAP_SLOT_UVM_DST);
+    fixmap_clear(FIXMAP_SLOT_UVM_SRC);
 }
 
 static bool is_loaded(paddr_t pd)
@@ -78,7 +143,7 @@ paddr_t uvm_create(void)
     if (pd == PMM_NO_FRAME)
         return pd;
     volatile uint32_t *dir = fixmap_set(FIXMAP_SLOT_UVM_PD, pd);
-    zero_page(dir);
+    clear_page(dir);
     copy_kernel_half(dir);
     dir[RECURSIVE_PDX] = pde_make(pd, PTE_W);
     fixmap_clear(FIXMAP_SLOT_UVM_PD);
@@ -102,7 +167,7 @@ static void free_table(paddr_t table)
     volatile uint32_t *t = fixmap_set(FIXMAP_SLOT_UVM_PT, table);
     for (unsigned i = 0; i < PT_ENTRIES; i++)
         if (pte_present(t[i]))
-            pmm_free(pte_frame(t[i]));
+            uvm_drop_frame(pte_frame(t[i]));
     fixmap_clear(FIXMAP_SLOT_UVM_PT);
     pmm_free(table);
 }
@@ -152,7 +217,7 @@ int uvm_alloc_page(paddr_t pd, uintptr_t va, uint32_t flags)
         return VMM_E_NOMEM;
     if (pte_present(uvm_pte(pd, va)))
         return VMM_E_EXISTS;
-    paddr_t f = alloc_zeroed();
+    paddr_t f = uvm_new_frame();
     if (f == PMM_NO_FRAME)
         return VMM_E_NOMEM; /* an empty table stays: it is freed with the directory */
     volatile uint32_t *pt = fixmap_set(FIXMAP_SLOT_UVM_PT, t);
@@ -204,13 +269,16 @@ static uint32_t for_each_pte(paddr_t pd, uintptr_t va, size_t len, void (*fn)(vo
 static void unmap_one(volatile uint32_t *e, uint32_t unused)
 {
     (void)unused;
-    pmm_free(pte_frame(*e));
+    uvm_drop_frame(pte_frame(*e));
     *e = 0;
 }
 
-static void protect_one(volatile uint32_t *e, uint32_t flags)
+/* U as asked; W kept only if asked for and already there (a read-only entry in a
+ * writable region is copy-on-write: the fault handler decides). A and D stay. */
+static void access_one(volatile uint32_t *e, uint32_t flags)
 {
-    *e = pte_make(pte_frame(*e), flags & (PTE_W | PTE_U));
+    uint32_t keep = *e & ~(uint32_t)(PTE_U | PTE_W);
+    *e = keep | (flags & PTE_U) | (*e & flags & PTE_W);
 }
 
 static void count_one(volatile uint32_t *e, uint32_t unused)
@@ -223,14 +291,21 @@ uint32_t uvm_unmap(paddr_t pd, uintptr_t va, size_t len)
     return for_each_pte(pd, va, len, unmap_one, 0);
 }
 
-void uvm_protect(paddr_t pd, uintptr_t va, size_t len, uint32_t flags)
+void uvm_set_access(paddr_t pd, uintptr_t va, size_t len, uint32_t flags)
 {
-    for_each_pte(pd, va, len, protect_one, flags);
+    for_each_pte(pd, va, len, access_one, flags);
 }
 
 bool uvm_range_free(paddr_t pd, uintptr_t va, size_t len)
 {
     return for_each_pte(pd, va, len, count_one, 0) == 0;
+}
+
+void uvm_fill_frame(paddr_t f, size_t off, const void *src, size_t n)
+{
+    uint8_t *d = fixmap_set(FIXMAP_SLOT_UVM_DST, f);
+    memcpy(d + off, src, n);
+    fixmap_clear(FIXMAP_SLOT_UVM_DST);
 }
 
 int uvm_write(paddr_t pd, uintptr_t va, const void *src, size_t n)
@@ -251,33 +326,32 @@ int uvm_write(paddr_t pd, uintptr_t va, const void *src, size_t n)
     return 0;
 }
 
-int uvm_copy(paddr_t dst, paddr_t src)
+int uvm_share(paddr_t dst, paddr_t src)
 {
     for (unsigned pdx = 0; pdx < USER_PDX_END; pdx++) {
         uint32_t pde = read_pde(src, pdx);
         if (!pte_present(pde))
             continue;
-        for (unsigned ptx = 0; ptx < PT_ENTRIES; ptx++) {
-            uintptr_t va = PGADDR(pdx, ptx, 0);
-            const volatile uint32_t *spt = fixmap_set(FIXMAP_SLOT_UVM_PT, pte_frame(pde));
-            uint32_t e = spt[ptx];
-            fixmap_clear(FIXMAP_SLOT_UVM_PT);
+        paddr_t dt = table_for(dst, PGADDR(pdx, 0, 0), true);
+        if (dt == PMM_NO_FRAME)
+            return VMM_E_NOMEM; /* dst is freed by uvm_destroy; the parent's entries are merely read-only */
+        volatile uint32_t *from = fixmap_set(FIXMAP_SLOT_UVM_SRC, pte_frame(pde));
+        volatile uint32_t *to = fixmap_set(FIXMAP_SLOT_UVM_DST, dt);
+        for (unsigned i = 0; i < PT_ENTRIES; i++) {
+            uint32_t e = from[i];
             if (!pte_present(e))
                 continue;
-            int err = uvm_alloc_page(dst, va, PTE_W);
-            if (err)
-                return err;
-            /* The copy is writable while it is filled; then it gets the parent's flags. */
-            uint32_t ne = uvm_pte(dst, va);
-            const uint32_t *from = fixmap_set(FIXMAP_SLOT_UVM_SRC, pte_frame(e));
-            uint32_t *to = fixmap_set(FIXMAP_SLOT_UVM_DST, pte_frame(ne));
-            for (unsigned i = 0; i < PAGE_SIZE / 4; i++)
-                to[i] = from[i];
-            fixmap_clear(FIXMAP_SLOT_UVM_DST);
-            fixmap_clear(FIXMAP_SLOT_UVM_SRC);
-            uvm_protect(dst, va, PAGE_SIZE, pte_flags(e));
+            e &= ~(uint32_t)PTE_W; /* both copies read-only: the first write copies */
+            from[i] = e;
+            to[i] = e & ~(uint32_t)(PTE_A | PTE_D);
+            if (pte_frame(e) != zero_page)
+                frameref_get(pte_frame(e));
         }
+        fixmap_clear(FIXMAP_SLOT_UVM_DST);
+        fixmap_clear(FIXMAP_SLOT_UVM_SRC);
     }
+    if (is_loaded(src))
+        write_cr3(src); /* the parent's entries lost W: drop what the TLB cached of them */
     return VMM_OK;
 }
 
@@ -299,15 +373,19 @@ uint32_t uvm_resident(paddr_t pd, uint32_t *tables)
     return pages;
 }
 
-bool uvm_user_ok(uintptr_t va, size_t len, bool write)
+volatile uint32_t *uvm_cur_pte(uintptr_t va, bool create)
 {
-    if (len == 0)
-        return true;
-    if (va < USER_LOW || va >= USER_TOP || len > USER_TOP - va)
-        return false;
-    uint32_t need = PTE_P | PTE_U | (write ? PTE_W : 0);
-    for (uintptr_t p = PAGE_ROUND_DOWN(va); p < va + len; p += PAGE_SIZE)
-        if ((vmm_pte(p) & need) != need)
-            return false;
-    return true;
+    if (!user_page(va))
+        return 0;
+    unsigned pdx = PDX(va);
+    if (!pte_present(PD_VA[pdx])) {
+        if (!create)
+            return 0;
+        paddr_t t = alloc_zeroed();
+        if (t == PMM_NO_FRAME)
+            return 0;
+        PD_VA[pdx] = pde_make(t, PTE_W | PTE_U);
+        invlpg((uintptr_t)PT_VA(pdx)); /* the recursive window onto the new table */
+    }
+    return &PT_VA(pdx)[PTX(va)];
 }

@@ -18,6 +18,28 @@
 #include "types.h"
 #include "mmu.h"
 
+/* Frames kept back for the kernel: a program's page gets no frame once only these are free. */
+#define UVM_KERNEL_RESERVE 64
+
+/* The reference counts (sized from the frame allocator) and the zero page; after the heap is up. */
+void uvm_init(void);
+
+/* The one read-only page of zeros every untouched-but-read page maps. */
+paddr_t uvm_zero_page(void);
+
+/* A zeroed frame for a user page, holding one reference; PMM_NO_FRAME when only
+ * the kernel's reserve is left. */
+paddr_t uvm_new_frame(void);
+
+/* Drop one reference to a user frame (freeing it with the last); the zero page is never dropped. */
+void uvm_drop_frame(paddr_t f);
+
+/* Copy n bytes into frame `f` at offset `off` (off + n <= 4096). */
+void uvm_fill_frame(paddr_t f, size_t off, const void *src, size_t n);
+
+/* Copy the 4 KiB of frame `src` into frame `dst`. */
+void uvm_copy_frame(paddr_t dst, paddr_t src);
+
 /* A new address space: kernel half copied, user half empty. PMM_NO_FRAME when out of memory. */
 paddr_t uvm_create(void);
 
@@ -40,13 +62,15 @@ int uvm_alloc_range(paddr_t pd, uintptr_t va, size_t len, uint32_t flags);
 /* The entry mapping user page `va` in `pd`; 0 when none. */
 uint32_t uvm_pte(paddr_t pd, uintptr_t va);
 
-/* Unmap [va, va + len) and free the frames; returns how many pages were mapped. */
+/* Unmap [va, va + len), dropping each frame's reference; returns how many pages were mapped. */
 uint32_t uvm_unmap(paddr_t pd, uintptr_t va, size_t len);
 
-/* Give every mapped page of [va, va + len) the user flags `flags`
- * (PTE_W, PTE_U: without PTE_U a page is PROT_NONE: present for the kernel's
- * bookkeeping, inaccessible to the program). */
-void uvm_protect(paddr_t pd, uintptr_t va, size_t len, uint32_t flags);
+/* Restrict the mapped pages of [va, va + len) to `flags` (PTE_U, PTE_W): U is
+ * set or cleared as asked (a page without U is present for the kernel but
+ * PROT_NONE for the program); W is only ever removed here. A writable region's
+ * read-only page gets W back in the fault handler, which copies it first if the
+ * frame is shared. */
+void uvm_set_access(paddr_t pd, uintptr_t va, size_t len, uint32_t flags);
 
 /* Is no page of [va, va + len) mapped? */
 bool uvm_range_free(paddr_t pd, uintptr_t va, size_t len);
@@ -55,15 +79,18 @@ bool uvm_range_free(paddr_t pd, uintptr_t va, size_t len);
  * must be mapped (any protection: this is the loader writing). -1 if not. */
 int uvm_write(paddr_t pd, uintptr_t va, const void *src, size_t n);
 
-/* Give `dst` (fresh from uvm_create) a private copy of every user page of
- * `src`, with the same flags. VMM_E_NOMEM leaves dst for uvm_destroy. */
-int uvm_copy(paddr_t dst, paddr_t src);
+/* fork: give `dst` (fresh from uvm_create) page tables mapping the same frames
+ * as `src`, every entry read-only in both (copy-on-write), one more reference on
+ * each frame. Costs dst's page tables, no page. VMM_E_NOMEM leaves dst for
+ * uvm_destroy. */
+int uvm_share(paddr_t dst, paddr_t src);
 
 /* User pages mapped in `pd` (the resident set), and its user page tables. */
 uint32_t uvm_resident(paddr_t pd, uint32_t *tables);
 
-/* Is [va, va + len) user memory the current process may read (or write)?
- * Walks the loaded directory through the recursive slot. */
-bool uvm_user_ok(uintptr_t va, size_t len, bool write);
+/* The entry for user page `va` in the loaded directory, through the recursive
+ * window; with `create`, its page table is made if missing. 0 outside user
+ * space, or without a table (and none could be made). */
+volatile uint32_t *uvm_cur_pte(uintptr_t va, bool create);
 
 #endif

@@ -180,7 +180,12 @@ if [ -f "$SPIN" ]; then
     if wait_for 'spin: pid 1 and its child 2 spin for ever' && sleep 0.3 && printf '\013' >&"$QIN" && wait_prompt; then
         result 1 "Ctrl-K stops spinning processes and opens the monitor"
         check "ps" '^ +1 +0 (runnable|running) +[0-9]+ +[0-9]+ spin$' '^ +2 +1 (runnable|running) +[0-9]+ +[0-9]+ spin$'
-        check "vtop 0x08048000 pid 2" '^  PDE\[32\] = 0x[0-9a-f]{8}: page table at' 'PTE\[72\] = 0x[0-9a-f]{8}: frame 0x[0-9a-f]{8}, P-U'
+        # Demand paging: of spin's image only the page it runs in is there (its entry
+        # point's, 0x08049000), read-only and shared by the two; its first page never
+        # was touched. The stack's top page holds argv: written, private.
+        check "vtop 0x08049000 pid 2" '^  PDE\[32\] = 0x[0-9a-f]{8}: page table at' 'PTE\[73\] = 0x[0-9a-f]{8}: frame 0x[0-9a-f]{8}, P-U'
+        check "vtop 0x08048000 pid 2" '^  PTE\[72\] = 0x00000000: not present, so 0x08048000 is not mapped$'
+        check "pagemap 0x08049000 0x08049fff pid 1" '^  0x08049000-0x08049fff -> 0x[0-9a-f]{8}-0x[0-9a-f]{8} +1 pages  P-U--A---  shared'
         # The stack's top page: present, writable, user, and written (argv lives there).
         check "pagemap 0xbffff000 0xbfffffff pid 1" '^  0xbffff000-0xbfffffff -> 0x[0-9a-f]{8}-0x[0-9a-f]{8} +1 pages  PWU--AD--$'
         check "vtop 0x08048000 pid 9" '^error: no process 9 with an address space'
@@ -210,6 +215,54 @@ if [ -f "$SPIN" ]; then
     fi
 else
     echo "  SKIP  break key ($SPIN not built)"
+fi
+
+# The life of a page (user/bin/pagelife.c, chapter 8): after each step the program
+# waits for Enter; the break key opens the monitor, which looks at the page.
+LIFE=$BUILD/user/bin/pagelife
+A='0x40000000 0x40000fff'
+# look STEP-TEXT PID PATTERN...: wait for the step's line, break in, pagemap the page in PID, resume.
+look() {
+    local text=$1 pid=$2
+    shift 2
+    if wait_for "$text" && sleep 0.2 && printf '\013' >&"$QIN" && wait_prompt; then
+        check "pagemap $A pid $pid" "$@"
+        printf 'continue\r' >&"$QIN"
+        wait_for 'monitor: processes resumed' >/dev/null
+    else
+        result 0 "$text" "no prompt after Ctrl-K"
+    fi
+}
+if [ -f "$LIFE" ]; then
+    start_session "init=pagelife" "-initrd $LIFE"
+    look 'step 1: one page mapped at 0x40000000, never touched' 1 '^  nothing mapped$'
+    printf '\r' >&"$QIN"
+    look 'step 2: read it (0): the zero page' 1 '^  0x40000000-0x40000fff -> the zero page 0x[0-9a-f]{8} +1 pages  P-U--A---$'
+    printf '\r' >&"$QIN"
+    look 'step 3: wrote it: a private frame' 1 '^  0x40000000-0x40000fff -> 0x[0-9a-f]{8}-0x[0-9a-f]{8} +1 pages  PWU--AD--$'
+    frame3=$(grep -Eo '0x40000fff -> 0x[0-9a-f]{8}' <<< "$REPLY_TEXT" | sed 's/.*-> //')
+    printf '\r' >&"$QIN"
+    look 'step 4: forked pid 2' 1 "^  0x40000000-0x40000fff -> ${frame3:-none}-0x[0-9a-f]{8} +1 pages  P-U--AD--  shared"
+    # The same frame, read-only, in the child too.
+    if printf '\013' >&"$QIN" && wait_prompt; then
+        check "pagemap $A pid 2" "^  0x40000000-0x40000fff -> ${frame3:-none}-0x[0-9a-f]{8} +1 pages  P-U------  shared"
+        check "vmstat" '^  copy-on-write copies +[0-9]+$' '^  pid +1 pagelife' '^  pid +2 pagelife'
+        printf 'continue\r' >&"$QIN"
+        wait_for 'monitor: processes resumed' >/dev/null
+    fi
+    printf '\r' >&"$QIN"
+    look 'step 5: pid 1 wrote' 2 "^  0x40000000-0x40000fff -> ${frame3:-none}-0x[0-9a-f]{8} +1 pages  P-U------\$"
+    printf '\r' >&"$QIN"
+    look 'step 6: pid 2 wrote its copy' 2 "^  0x40000000-0x40000fff -> ${frame3:-none}-0x[0-9a-f]{8} +1 pages  PWU--AD--\$"
+    printf '\r' >&"$QIN"
+    if wait_for 'pagelife: done: pid 1 reads 2, pid 2 exited with 0' && wait_for 'init: exited with status 0'; then
+        result 1 "pagelife ends with each process seeing its own value"
+    else
+        result 0 "pagelife ends with each process seeing its own value" "no 'done' line"
+    fi
+    check_last 33 "halt" '^kernel: halted$'
+else
+    echo "  SKIP  the life of a page ($LIFE not built)"
 fi
 
 [ "$failed" = 0 ] || cp "$LOG" "$LOGDIR/failed/shell.log"

@@ -5,7 +5,9 @@
  * host_log_capture on, which appends every line to host_log_buf so a test can
  * match the boot-log text). mm_misuse() records the message in host_misuse_msg
  * and counts it in host_misuse_count, then returns: the mm/ code must return an
- * error value afterwards, which the tests check.
+ * error value afterwards, which the tests check. mm_alloc() is malloc, except
+ * that while host_alloc_fail_in > 0 each call counts it down and the call that
+ * brings it to 0 returns NULL (set it to 1 to fail the next allocation).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +26,8 @@ int host_log_capture;
 
 char host_misuse_msg[512];
 int host_misuse_count;
+
+int host_alloc_fail_in;
 
 void mm_log(const char *fmt, ...)
 {
@@ -54,6 +58,18 @@ void mm_misuse(const char *fmt, ...)
     vsnprintf(host_misuse_msg, sizeof host_misuse_msg, fmt, ap);
     va_end(ap);
     host_misuse_count++;
+}
+
+void *mm_alloc(size_t bytes)
+{
+    if (host_alloc_fail_in > 0 && --host_alloc_fail_in == 0)
+        return NULL;
+    return malloc(bytes ? bytes : 1);
+}
+
+void mm_free(void *p)
+{
+    free(p);
 }
 
 void host_log_reset(void)

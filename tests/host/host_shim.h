@@ -14,4 +14,7 @@ extern char host_misuse_msg[512];
 extern int host_misuse_count;
 void host_misuse_reset(void);
 
+/* When > 0: counts down on every mm_alloc(); the call that reaches 0 returns NULL. */
+extern int host_alloc_fail_in;
+
 #endif

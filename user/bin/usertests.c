@@ -874,9 +874,24 @@ static const struct {
 
 static unsigned kill_index;
 
+/* Free memory in bytes (sysinfo's units: mem_unit). */
+static unsigned long long free_bytes(void)
+{
+    struct sysinfo si;
+    return sysinfo(&si) == 0 ? (unsigned long long)si.freeram * (si.mem_unit ? si.mem_unit : 1) : 0;
+}
+
 static void t_kill(void)
 {
-    CHECK_KILLED(run_child(kills[kill_index].fn, kills[kill_index].arg), kills[kill_index].sig);
+    int want = kills[kill_index].sig;
+    /* A stack that grows without end meets the 8 MiB stack limit (SIGSEGV), unless
+     * the machine runs out of memory first: then the kernel's out-of-memory kill
+     * (SIGKILL) is the right answer. */
+    bool small = free_bytes() < 12ull * 1024 * 1024;
+    int st = run_child(kills[kill_index].fn, kills[kill_index].arg);
+    if (kills[kill_index].fn == k_stack_overflow && small && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+        return;
+    CHECK_KILLED(st, want);
 }
 
 /* ------------------------------------------------------------------ brk */
