@@ -77,8 +77,9 @@ static paddr_t image_page(struct program *prog, uintptr_t va)
 {
     const struct elf_image *img = prog->img;
     paddr_t *slot = &prog->pages[(va - img->low) / PAGE_SIZE];
-    if (*slot)
-        return *slot;
+    paddr_t cached = *slot;
+    if (cached)
+        return cached;
     paddr_t f = uvm_zero_page();
     for (int i = 0; i < img->nseg; i++) {
         const struct elf_segment *s = &img->seg[i];
