@@ -25,7 +25,7 @@
 
 #define MEMMAP_MAX_RAW    128 /* raw entries kept; more are dropped (and logged) */
 #define MEMMAP_MAX_USABLE 128 /* usable ranges after sanitising */
-#define MEMMAP_MAX_CARVE  48  /* carve-outs the caller may pass */
+#define MEMMAP_MAX_CARVE  80  /* carve-outs the caller may pass (32 modules and their strings fit) */
 
 #define MEMMAP_LOW_LIMIT 0x100000ull    /* the first MiB is never handed out */
 #define MEMMAP_4G        0x100000000ull /* nothing at or above this is usable */

@@ -92,6 +92,15 @@ paddr_t uvm_new_frame(void)
     return f;
 }
 
+/* A zeroed frame for a user page table. Programs may not take the last half of
+ * the kernel's reserve this way either (sparse touches cost a table per 4 MiB). */
+static paddr_t new_table(void)
+{
+    if (pmm_free_frames() <= UVM_KERNEL_RESERVE / 2)
+        return PMM_NO_FRAME;
+    return alloc_zeroed();
+}
+
 void uvm_drop_frame(paddr_t f)
 {
     if (f != zero_page && frameref_put(f) == 0)
@@ -192,7 +201,7 @@ static paddr_t table_for(paddr_t pd, uintptr_t va, bool create)
         return pte_frame(e);
     if (!create)
         return PMM_NO_FRAME;
-    paddr_t t = alloc_zeroed();
+    paddr_t t = new_table();
     if (t != PMM_NO_FRAME)
         write_pde(pd, PDX(va), pde_make(t, PTE_W | PTE_U)); /* the PTEs decide each page */
     return t;
@@ -238,13 +247,20 @@ int uvm_alloc_range(paddr_t pd, uintptr_t va, size_t len, uint32_t flags)
     return VMM_OK;
 }
 
+static void unmap_one(volatile uint32_t *e, uint32_t unused)
+{
+    (void)unused;
+    uvm_drop_frame(pte_frame(*e));
+    *e = 0;
+}
+
 /* Apply `fn` to every present entry of [va, va + len), a table at a time. */
 static uint32_t for_each_pte(paddr_t pd, uintptr_t va, size_t len, void (*fn)(volatile uint32_t *, uint32_t),
                              uint32_t arg)
 {
     uint32_t n = 0;
     uintptr_t end = va + len;
-    bool loaded = is_loaded(pd);
+    bool loaded = is_loaded(pd), freed_table = false;
     while (va < end && user_page(va)) {
         uintptr_t table_end = (va | (PT_SPAN - 1)) + 1; /* user_page(va): at most USER_TOP */
         paddr_t t = table_for(pd, va, false);
@@ -261,16 +277,21 @@ static uint32_t for_each_pte(paddr_t pd, uintptr_t va, size_t len, void (*fn)(vo
             if (loaded)
                 invlpg(va);
         }
+        /* Unmapping may leave the table empty: then it goes too (munmap of a big
+         * sparse mapping would otherwise keep a table per 4 MiB for ever). */
+        bool empty = fn == unmap_one;
+        for (unsigned i = 0; i < PT_ENTRIES && empty; i++)
+            empty = !pte_present(pt[i]);
         fixmap_clear(FIXMAP_SLOT_UVM_PT);
+        if (empty) {
+            write_pde(pd, PDX(table_end - 1), 0);
+            pmm_free(t);
+            freed_table = true;
+        }
     }
+    if (freed_table && loaded)
+        write_cr3(pd); /* CPUs may cache directory entries too: drop them all */
     return n;
-}
-
-static void unmap_one(volatile uint32_t *e, uint32_t unused)
-{
-    (void)unused;
-    uvm_drop_frame(pte_frame(*e));
-    *e = 0;
 }
 
 /* U as asked; W kept only if asked for and already there (a read-only entry in a
@@ -381,7 +402,7 @@ volatile uint32_t *uvm_cur_pte(uintptr_t va, bool create)
     if (!pte_present(PD_VA[pdx])) {
         if (!create)
             return 0;
-        paddr_t t = alloc_zeroed();
+        paddr_t t = new_table();
         if (t == PMM_NO_FRAME)
             return 0;
         PD_VA[pdx] = pde_make(t, PTE_W | PTE_U);

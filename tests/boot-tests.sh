@@ -69,16 +69,16 @@ for i in $(seq 1 14); do
 done
 boot_case boot-modules kernel "-m 64M -initrd $mods" "test=pmm-all" pass "${MEM_OK[@]}" \
     '^mem: carve 0x[0-9a-f]{8}-0x[0-9a-f]{8} module$' '^mem: carve 0x[0-9a-f]{8}-0x[0-9a-f]{8} module string$'
-# More modules than the kernel keeps (16): the rest are protected all the same (one
+# More modules than the kernel keeps (32): the rest are protected all the same (one
 # carve-out spanning them), so no frame handed out by pmm-all lands on one.
-mods20=""
-for i in $(seq 1 20); do
+mods40=""
+for i in $(seq 1 40); do
     printf 'module %d\n' "$i" > "$BUILD/test-modules/n$i"
-    mods20="$mods20${mods20:+,}$BUILD/test-modules/n$i"
+    mods40="$mods40${mods40:+,}$BUILD/test-modules/n$i"
 done
-boot_case boot-modules-20 kernel "-m 64M -initrd $mods20" "test=pmm-all" pass "${MEM_OK[@]}" \
-    '^boot: 20 modules; the first 16 are kept as programs, the memory of the other 4 is protected$' \
-    '^mem: carve 0x[0-9a-f]{8}-0x[0-9a-f]{8} modules not kept$' "^programs: 'n16' 10 bytes" "!^programs: 'n17'"
+boot_case boot-modules-40 kernel "-m 64M -initrd $mods40" "test=pmm-all" pass "${MEM_OK[@]}" \
+    '^boot: 40 modules; the first 32 are kept as programs, the memory of the other 8 is protected$' \
+    '^mem: carve 0x[0-9a-f]{8}-0x[0-9a-f]{8} modules not kept$' "^programs: 'n32' 10 bytes" "!^programs: 'n33'"
 # No memory map from the loader (flags bit 6 clear): mem_lower/mem_upper still give a working kernel.
 boot_case mem-legacy-fallback kernel "-m 64M" "nommap test=pmm-all" pass "${MEM_OK[@]}" \
     '^mem: fix no memory map from the loader: using mem_lower 639 KiB, mem_upper 64384 KiB$' \

@@ -51,8 +51,24 @@ fi
 boot_case usertests-8M kernel "-m 8M $MODS" "init=usertests" pass "${USER_OK[@]}" @check_usertests
 rm -f "$LOGDIR/usertests-8M.log.counts"
 
+# --- demand paging and copy-on-write, from inside (user/bin/vmtests.c); its counts join ours too
+check_vmtests() {
+    line=$(grep -E '^vmtests: [0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
+    [ -n "$line" ] || { echo "no 'vmtests: N passed, N failed' line"; return 1; }
+    echo "$line" | sed -E 's/^vmtests: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/' > "$1.counts"
+    grep -q ', 0 failed$' <<< "$line" || { echo "$(grep -E '^vmtests: FAIL' "$1" | head -n 3 | tr '\n' ';')"; return 1; }
+}
+if has vmtests; then
+    boot_case vmtests kernel "-m 128M $MODS" "init=vmtests" pass "${USER_OK[@]}" @check_vmtests
+    if [ -f "$LOGDIR/vmtests.log.counts" ]; then
+        read -r p f < "$LOGDIR/vmtests.log.counts"
+        inner_passed=$((inner_passed + p)) inner_failed=$((inner_failed + f))
+        rm -f "$LOGDIR/vmtests.log.counts"
+    fi
+fi
+
 # --- ordinary C programs linked against an unmodified musl libc
-for prog in musl-hello musl-malloc musl-fork; do
+for prog in musl-hello musl-malloc musl-fork musl-mallocstress musl-forkmem musl-sparse; do
     if has "$prog"; then
         boot_case "$prog" kernel "-m 128M $MODS" "init=$prog" pass "${USER_OK[@]}" "^$prog: ok\$"
     else

@@ -11,8 +11,9 @@
 # its ELF header checked (static ET_EXEC for EM_386 at 0x08048000, no
 # PT_INTERP, no PT_DYNAMIC), then run from a temporary directory holding the
 # programs plus the two broken ones the kernel gets as boot modules: `notelf`
-# (text) and `truncated` (hello's first 100 bytes). usertests runs with
-# --linux (its header comment says which checks that changes, and why).
+# (text) and `truncated` (hello's first 100 bytes). usertests and vmtests run
+# with --linux (their header comments say which checks that changes, and why).
+# The musl programs (musl-*, found by name) must each print "NAME: ok".
 #
 # One line per check, then `check-on-linux: N passed, N failed`; exit 0 only
 # when none failed.
@@ -35,7 +36,7 @@ failed=0
 ok() { echo "check-on-linux: ok $1"; passed=$((passed + 1)); }
 fail() { echo "check-on-linux: FAIL $1: $2"; failed=$((failed + 1)); }
 
-PROGS="$BIN/init $BIN/hello $BIN/echoargs $BIN/usertests"
+PROGS="$BIN/init $BIN/hello $BIN/echoargs $BIN/usertests $BIN/vmtests"
 MUSL_PROGS=""
 for p in "$MUSL"/musl-*; do
     case $p in *.d | *'*'*) continue ;; esac
@@ -103,12 +104,15 @@ run echoargs 3 '^echoargs: argv\[2\] = "two"$' "$TMP/echoargs" one two
 run init 0 '^init: child [0-9]+ exited with status 0$' "$TMP/init" "$TMP/"
 run init-runs-hello 0 '^hello: argv\[2\] = "init"$' "$TMP/init" "$TMP/"
 run usertests 0 '^usertests: [0-9]+ passed, 0 failed$' "$TMP/usertests" --linux "$TMP/"
+run vmtests 0 '^vmtests: [0-9]+ passed, 0 failed$' "$TMP/vmtests" --linux "$TMP/"
 # The summary must be the last line, not just some line.
-last=$(timeout 120 "$TMP/usertests" --linux "$TMP/" 2>&1 | tail -n 1)
-case $last in
-"usertests: "*" passed, 0 failed") ok usertests-last-line ;;
-*) fail usertests-last-line "last line is \"$last\"" ;;
-esac
+for t in usertests vmtests; do
+    last=$(timeout 120 "$TMP/$t" --linux "$TMP/" 2>&1 | tail -n 1)
+    case $last in
+    "$t: "*" passed, 0 failed") ok $t-last-line ;;
+    *) fail $t-last-line "last line is \"$last\"" ;;
+    esac
+done
 for p in $MUSL_PROGS; do
     name=$(basename "$p")
     run "$name" 0 "^$name: ok\$" "$p" arg1
