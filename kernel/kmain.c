@@ -97,6 +97,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
     gdt_init();
     idt_init();
     pic_init(); /* IRQs off the exception vectors, all masked */
+    pit_start(SCHED_HZ); /* a known rate from the start: kernel/clock.c measures time on it */
     debug_add_stack((uintptr_t)boot_stack_bottom, (uintptr_t)boot_stack_top);
     debug_add_stack((uintptr_t)double_fault_stack, (uintptr_t)double_fault_stack + DOUBLE_FAULT_STACK_SIZE);
 

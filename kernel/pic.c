@@ -30,6 +30,7 @@
 #define PIT_HZ  1193182u
 
 static uint32_t counts[16];
+static uint32_t divisor = 65536; /* the BIOS's 18.2 Hz until pit_start() */
 
 /* A write to the unused POST port 0x80 takes about a microsecond on ISA: a pause. */
 static void io_wait(void)
@@ -77,9 +78,14 @@ uint32_t pic_irq_count(unsigned irq)
     return irq < 16 ? counts[irq] : 0;
 }
 
+uint32_t pit_divisor(void)
+{
+    return divisor;
+}
+
 void pit_start(unsigned hz)
 {
-    uint32_t divisor = PIT_HZ / hz;
+    divisor = PIT_HZ / hz;
     outb(PIT_CMD, 0x36); /* channel 0, low byte then high byte, mode 3, binary */
     outb(PIT_CH0, (uint8_t)(divisor & 0xFF));
     outb(PIT_CH0, (uint8_t)(divisor >> 8));

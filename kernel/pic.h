@@ -26,4 +26,7 @@ uint32_t pic_irq_count(unsigned irq);
 /* Let the 8254 timer raise IRQ 0 `hz` times a second. */
 void pit_start(unsigned hz);
 
+/* The counter's reload value: 1193182 / hz (65536 before pit_start). */
+uint32_t pit_divisor(void);
+
 #endif
