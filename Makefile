@@ -68,6 +68,8 @@ HOST_SRCS_fb      := drivers/fb.c
 HOST_SRCS_elf     := kernel/elf.c
 HOST_SRCS_frameref := mm/frameref.c
 HOST_SRCS_region  := mm/region.c
+HOST_SRCS_swaparea := mm/swaparea.c
+HOST_SRCS_swapmap := mm/swapmap.c
 
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))

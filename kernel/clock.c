@@ -18,8 +18,12 @@ static uint16_t pit_count(void)
 
 void deadline_start(struct deadline *d, uint32_t us)
 {
-    uint64_t clocks = (uint64_t)us * PIT_HZ / 1000000u;
-    d->left = clocks > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)clocks;
+    /* us * 1.193182 in 32-bit arithmetic (the kernel has no 64-bit division):
+     * whole milliseconds, then the rest. At most 50 minutes. */
+    if (us > 3000000000u)
+        us = 3000000000u;
+    uint32_t ms = us / 1000, rest = us % 1000;
+    d->left = ms * (PIT_HZ / 1000) + ms * (PIT_HZ % 1000) / 1000 + rest * PIT_HZ / 1000000u;
     d->last = pit_count();
 }
 

@@ -16,11 +16,11 @@
 #include <stdint.h>
 
 struct deadline {
-    uint32_t left;  /* PIT input clocks still to wait */
-    uint16_t last;  /* the counter at the previous look */
+    uint32_t left; /* PIT input clocks still to wait */
+    uint16_t last; /* the counter at the previous look */
 };
 
-/* Start waiting `us` microseconds (at most about an hour). */
+/* Start waiting `us` microseconds (at most 50 minutes). */
 void deadline_start(struct deadline *d, uint32_t us);
 
 /* Has the time passed? Call it at least every few milliseconds while waiting. */

@@ -39,6 +39,8 @@
 #include "mm/memlayout.h"
 #include "mm/mmu.h"
 #include "mm/uvm.h"
+#include "swap.h"
+#include "drivers/ata.h"
 
 void kmain(uint32_t magic, uint32_t info_phys);
 
@@ -96,7 +98,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
     serial_init();
     gdt_init();
     idt_init();
-    pic_init(); /* IRQs off the exception vectors, all masked */
+    pic_init();          /* IRQs off the exception vectors, all masked */
     pit_start(SCHED_HZ); /* a known rate from the start: kernel/clock.c measures time on it */
     debug_add_stack((uintptr_t)boot_stack_bottom, (uintptr_t)boot_stack_top);
     debug_add_stack((uintptr_t)double_fault_stack, (uintptr_t)double_fault_stack + DOUBLE_FAULT_STACK_SIZE);
@@ -118,6 +120,8 @@ void kmain(uint32_t magic, uint32_t info_phys)
     mem_init();
     console_init_framebuffer(&bootinfo.mbi);
     uvm_init(); /* reference counts and the zero page, for user memory */
+    ata_init(); /* disks, and on one of them perhaps a swap area */
+    swap_init();
     programs_init();
     proc_init();
 

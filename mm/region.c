@@ -37,6 +37,7 @@
  * keeps cap * sizeof(struct region) far from overflowing. */
 #define MAX_CAP (1 << 20)
 
+/* Argument checks: page-aligned, non-empty, known prot bits and kind. */
 static bool aligned(uintptr_t a)
 {
     return (a & (PG - 1)) == 0;
@@ -158,6 +159,8 @@ static void coalesce(struct region_set *s, int from, int to)
     s->n -= to - 1 - w;
 }
 
+/* Contracts of the public functions are in region.h; the notes here say how. */
+
 void region_set_init(struct region_set *s)
 {
     s->r = NULL;
@@ -171,6 +174,7 @@ void region_set_free(struct region_set *s)
     region_set_init(s);
 }
 
+/* One allocation of the right size (rounded to a power of two), then a copy. */
 int region_set_copy(struct region_set *dst, const struct region_set *src)
 {
     if (dst->n != 0)
@@ -183,6 +187,7 @@ int region_set_copy(struct region_set *dst, const struct region_set *src)
     return REGION_OK;
 }
 
+/* One binary search: the first region ending above va holds va if it starts at or below it. */
 const struct region *region_find(const struct region_set *s, uintptr_t va)
 {
     int i = first_ending_after(s, va);
@@ -190,6 +195,7 @@ const struct region *region_find(const struct region_set *s, uintptr_t va)
     return i < s->n && s->r[i].start <= va ? &s->r[i] : NULL;
 }
 
+/* The same search, without the containment test. */
 const struct region *region_first_from(const struct region_set *s, uintptr_t va)
 {
     int i = first_ending_after(s, va);
@@ -197,6 +203,7 @@ const struct region *region_first_from(const struct region_set *s, uintptr_t va)
     return i < s->n ? &s->r[i] : NULL;
 }
 
+/* O(log n) to place it; O(n) only when a new entry has to be opened up or closed. */
 int region_insert(struct region_set *s, uintptr_t start, uintptr_t end, uint32_t prot, uint32_t kind)
 {
     const struct region add = {start, end, prot, kind};
@@ -229,6 +236,7 @@ int region_insert(struct region_set *s, uintptr_t start, uintptr_t end, uint32_t
     return REGION_OK;
 }
 
+/* Trim the first and last regions met, delete those in between in one shift. */
 int region_remove(struct region_set *s, uintptr_t start, uintptr_t end)
 {
     if (!valid_range(start, end))
@@ -264,6 +272,7 @@ int region_remove(struct region_set *s, uintptr_t start, uintptr_t end)
     return REGION_OK;
 }
 
+/* Check coverage, reserve the splits, split, set prot, coalesce the window. */
 int region_protect(struct region_set *s, uintptr_t start, uintptr_t end, uint32_t prot)
 {
     if (!valid_range(start, end) || !valid_prot(prot))
@@ -297,11 +306,13 @@ int region_protect(struct region_set *s, uintptr_t start, uintptr_t end, uint32_
     return REGION_OK;
 }
 
+/* a rounded up to a page; the caller checked a <= UINTPTR_MAX - (PG - 1). */
 static uintptr_t round_up(uintptr_t a)
 {
-    return (a + (PG - 1)) & ~(PG - 1); /* callers check a <= UINTPTR_MAX - (PG - 1) */
+    return (a + (PG - 1)) & ~(PG - 1);
 }
 
+/* Top-down over the gaps between regions, starting from the one under top. */
 uintptr_t region_find_gap(const struct region_set *s, size_t len, uintptr_t floor, uintptr_t top,
                           size_t guard)
 {
@@ -342,6 +353,7 @@ uintptr_t region_find_gap(const struct region_set *s, size_t len, uintptr_t floo
     return 0;
 }
 
+/* Free if the first region ending above start begins at or after end. */
 bool region_range_free(const struct region_set *s, uintptr_t start, uintptr_t end)
 {
     if (start >= end)
@@ -350,6 +362,7 @@ bool region_range_free(const struct region_set *s, uintptr_t start, uintptr_t en
     return i == s->n || s->r[i].start >= end;
 }
 
+/* Disjoint regions below the top of the address space sum to less than it. */
 size_t region_total(const struct region_set *s)
 {
     size_t sum = 0;
@@ -359,6 +372,7 @@ size_t region_total(const struct region_set *s)
     return sum;
 }
 
+/* The invariants of region.h, and n within the array. */
 bool region_check(const struct region_set *s)
 {
     if (s->n < 0 || s->n > s->cap || (s->cap == 0) != (s->r == NULL))

@@ -112,6 +112,35 @@ boot_case heap-redzone kernel "-m 32M" "heapdebug test=heap-redzone" panic \
 # The smallest machine the kernel accepts still passes every self-check.
 boot_case mem-3M kernel "-m 3M" "" pass "${OK_BOOT[@]}"
 
+# --- disks and the swap area (issue 13): a disk made by mkswap is found and used; a disk
+# without the signature is never used; swap=off and swap=NAME are obeyed.
+SWAPIMG=$BUILD/test-swap.img
+BLANKIMG=$BUILD/test-blank.img
+MKSWAP=$(command -v mkswap || echo /sbin/mkswap)
+rm -f "$SWAPIMG" "$BLANKIMG"
+dd if=/dev/zero of="$SWAPIMG" bs=1M count=8 2>/dev/null && chmod 600 "$SWAPIMG" && "$MKSWAP" -L testswap "$SWAPIMG" >/dev/null 2>&1
+dd if=/dev/zero of="$BLANKIMG" bs=1M count=4 2>/dev/null
+SWAPDISK="-drive file=$SWAPIMG,format=raw,index=1,media=disk"
+BLANKDISK="-drive file=$BLANKIMG,format=raw,index=0,media=disk"
+boot_case swap-found kernel "-m 32M $SWAPDISK" "" pass "${OK_BOOT[@]}" \
+    '^ata: ata0-slave: ATA disk, 48-bit addressing$' '^block: ata0-slave, 16384 sectors \(8 MiB\)$' \
+    '^swap: ata0-slave, 2047 pages \(7 MiB\), label "testswap"$'
+boot_case swap-not-on-blank kernel "-m 32M $BLANKDISK" "" pass "${OK_BOOT[@]}" \
+    '^block: ata0-master, 8192 sectors \(4 MiB\)$' '^swap: no swap area on 1 disk \(make one with mkswap\): no swap$'
+boot_case swap-named kernel "-m 32M $BLANKDISK $SWAPDISK" "swap=ata0-slave" pass "${OK_BOOT[@]}" \
+    '^swap: ata0-slave, 2047 pages'
+boot_case swap-named-blank kernel "-m 32M $BLANKDISK $SWAPDISK" "swap=ata0-master" pass "${OK_BOOT[@]}" \
+    '^swap: ata0-master: no swap signature: not used$' '!^swap: ata0-slave, '
+boot_case swap-named-missing kernel "-m 32M $SWAPDISK" "swap=ata1-slave" pass "${OK_BOOT[@]}" \
+    "^swap: no disk named 'ata1-slave' \(disks: ata0-slave\): no swap$"
+boot_case swap-off kernel "-m 32M $SWAPDISK" "swap=off" pass "${OK_BOOT[@]}" '^swap: off \(swap=off\)$'
+# The blank disk was never written.
+if cmp -s "$BLANKIMG" <(dd if=/dev/zero bs=1M count=4 2>/dev/null); then
+    boot_result "blank-disk-untouched" 1 "0s"
+else
+    boot_result "blank-disk-untouched" 0 "the blank disk was written to"
+fi
+
 # --- bad input: not started by a multiboot loader
 boot_case bad-magic kernel "-m 128M" "test=bad-magic" panic \
     '^PANIC: not started by a multiboot loader: magic 0x12345678, expected 0x2badb002'

@@ -474,6 +474,13 @@ static void test_gap_rounding_and_overflow(void)
     CHECK_EQ(region_find_gap(&s, SIZE_MAX, 0, UINTPTR_MAX, 0), 0);
     CHECK_EQ(region_find_gap(&s, P, 0, UINTPTR_MAX, SIZE_MAX), 0);
     CHECK_EQ(region_find_gap(&s, P, UINTPTR_MAX, UINTPTR_MAX, 0), 0);
+    /* A region at 8 KiB: one page fits below it, but not with a two-page guard
+     * (start - len - guard would wrap below 0). */
+    reset();
+    CHECK_EQ(region_insert(&s, 2 * P, 3 * P, RW, ANON), REGION_OK);
+    CHECK_EQ(region_find_gap(&s, P, 0, 2 * P, 0), P);
+    CHECK_EQ(region_find_gap(&s, P, 0, 2 * P, 2 * P), 0);
+    CHECK_EQ(region_find_gap(&s, 3 * P, 0, 2 * P, 0), 0);
     /* A region at the very top of the address space: below.end + guard would wrap. */
     reset();
     CHECK_EQ(region_insert(&s, TOP - 2 * P, TOP - P, RW, ANON), REGION_OK);
@@ -599,33 +606,30 @@ static void test_grow_shrink(void)
 
 /* ------------------------------------------------------------ region_check */
 
-/* Hand-made broken sets: Expect region_check() to refuse each one. */
+/* Hand-made broken sets: a good first region, then each bad second one in turn.
+ * Expect region_check() to accept the good pair and refuse every other. */
 static void test_check_catches(void)
 {
-    struct region r[2];
-    struct region_set b = {r, 2, 2};
+    const struct region second[] = {
+        R(2, 4, RW, ANON),            /* adjacent and alike: should have been merged */
+        R(1, 4, RO, ANON),            /* overlapping */
+        R(3, 3, RO, ANON),            /* empty */
+        {pg(3), pg(4) + 8, RO, ANON}, /* unaligned */
+        R(3, 4, 0x10, ANON),          /* bad prot */
+        R(3, 4, RO, 0),               /* bad kind */
+        R(-2, -1, RO, ANON),          /* below the first: unsorted */
+    };
+    struct region good[2] = {R(0, 2, RW, ANON), R(3, 4, RW, ANON)};
+    const struct region_set ok = {good, 2, 2}, too_many = {good, 3, 2}, no_array = {NULL, 0, 4};
 
-    r[0] = R(0, 2, RW, ANON);
-    r[1] = R(3, 4, RW, ANON);
-    CHECK(region_check(&b));
-    r[1] = R(2, 4, RW, ANON); /* adjacent and alike: should have been merged */
-    CHECK(!region_check(&b));
-    r[1] = R(1, 4, RO, ANON); /* overlapping */
-    CHECK(!region_check(&b));
-    r[1] = R(3, 3, RO, ANON); /* empty */
-    CHECK(!region_check(&b));
-    r[1] = (struct region){pg(3), pg(4) + 8, RO, ANON}; /* unaligned */
-    CHECK(!region_check(&b));
-    r[1] = R(3, 4, 0x10, ANON); /* bad prot */
-    CHECK(!region_check(&b));
-    r[1] = R(3, 4, RO, 0); /* bad kind */
-    CHECK(!region_check(&b));
-    r[1] = R(3, 4, RO, ANON);
-    b.n = 3; /* more than the array holds */
-    CHECK(!region_check(&b));
-    b.n = 2;
-    r[0] = R(5, 6, RO, ANON); /* unsorted */
-    CHECK(!region_check(&b));
+    CHECK(region_check(&ok));
+    CHECK(!region_check(&too_many));
+    CHECK(!region_check(&no_array));
+    for (size_t i = 0; i < sizeof second / sizeof second[0]; i++) {
+        struct region pair[2] = {good[0], second[i]};
+        const struct region_set bad = {pair, 2, 2};
+        CHECK(!region_check(&bad));
+    }
 }
 
 int main(void)
