@@ -170,7 +170,9 @@ static int ata_read(struct blockdev *bd, uint64_t lba, uint32_t count, void *buf
     struct ata_drive *d = bd->priv;
     uint8_t *p = buf;
     while (count) {
-        uint32_t n = count < CHUNK ? count : CHUNK;
+        uint32_t n = CHUNK;
+        if (count < n)
+            n = count;
         setup(d, lba, n);
         outb(d->io + REG_COMMAND, d->lba48 ? CMD_READ_EXT : CMD_READ);
         for (uint32_t i = 0; i < n; i++, p += BLOCK_SECTOR) {
@@ -190,7 +192,9 @@ static int ata_write(struct blockdev *bd, uint64_t lba, uint32_t count, const vo
     struct ata_drive *d = bd->priv;
     const uint8_t *p = buf;
     while (count) {
-        uint32_t n = count < CHUNK ? count : CHUNK;
+        uint32_t n = CHUNK;
+        if (count < n)
+            n = count;
         setup(d, lba, n);
         outb(d->io + REG_COMMAND, d->lba48 ? CMD_WRITE_EXT : CMD_WRITE);
         for (uint32_t i = 0; i < n; i++, p += BLOCK_SECTOR) {
@@ -243,7 +247,7 @@ static bool identify(struct ata_drive *d)
         kprintf("ata: %s: no disk (IDENTIFY aborted, status 0x%02x)\n", d->dev.name, (unsigned)(st & 0xFF));
         return false;
     }
-    uint16_t id[256];
+    uint16_t id[256] = {0}; /* filled by insw, which the static checkers cannot see */
     insw(d->io + REG_DATA, id, 256);
     d->lba48 = (id[83] & (1u << 10)) != 0;
     uint64_t n48 =

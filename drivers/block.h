@@ -18,13 +18,13 @@
 #include <stdint.h>
 
 #define BLOCK_SECTOR   512
-#define BLOCK_MAX      8  /* disks the registry keeps */
+#define BLOCK_MAX      8 /* disks the registry keeps */
 #define BLOCK_NAME_MAX 16
 
-#define BLOCK_OK      0
-#define BLOCK_E_IO    (-1) /* the device reported an error (the driver logged which) */
-#define BLOCK_E_RANGE (-2) /* sectors past the end of the device */
-#define BLOCK_E_FULL  (-3) /* no room to register another device */
+#define BLOCK_OK        0
+#define BLOCK_E_IO      (-1) /* the device reported an error (the driver logged which) */
+#define BLOCK_E_RANGE   (-2) /* sectors past the end of the device */
+#define BLOCK_E_FULL    (-3) /* no room to register another device */
 #define BLOCK_E_TIMEOUT (-4) /* the device did not answer in time */
 
 struct blockdev {

@@ -30,6 +30,9 @@
 #include "sched.h"
 #include "vm.h"
 #include "mm/frameref.h"
+#include "mm/frametable.h"
+#include "reclaim.h"
+#include "swap.h"
 #include "tty.h"
 #include "programs.h"
 
@@ -434,6 +437,15 @@ static void cmd_vmstat(int argc, char **argv)
     kprintf("  copy-on-write re-marks (no copy needed)     %u\n", (unsigned)v->cow_remarks);
     kprintf("  stack growth                                %u\n", (unsigned)v->stack_grows);
     kprintf("  out-of-memory kills                         %u\n", (unsigned)v->oom_kills);
+    const struct reclaim_stats *r = &reclaim_stats;
+    kprintf("swap (%s): %u of %u pages in use\n", swap_device(), (unsigned)swap_used(),
+            (unsigned)swap_total());
+    kprintf("  pages swapped out %u (written %u, already in swap %u), read back %u, shared from the swap "
+            "cache %u\n",
+            (unsigned)r->swapped_out, (unsigned)r->written, (unsigned)r->clean, (unsigned)r->read,
+            (unsigned)r->cache_hits);
+    kprintf("  clock hand at frame %u, %u sweeps; %u swappable frames\n", (unsigned)reclaim_hand(),
+            (unsigned)r->sweeps, (unsigned)ft_count_swappable());
     kprintf("frames: %u free of %u; %u shared by more than one mapping; zero page 0x%08x\n",
             (unsigned)pmm_free_frames(), (unsigned)pmm_total_frames(), (unsigned)frameref_shared(),
             (unsigned)uvm_zero_page());
@@ -565,6 +577,12 @@ static bool can_halt;
  */
 static void idle_setup(void)
 {
+    if (sched_can_halt()) {
+        /* Processes ran: the scheduler has already seen the timer tick. */
+        can_halt = true;
+        kprintf("monitor: idling with HLT between timer ticks and keys\n");
+        return;
+    }
     serial_enable_rx_interrupt();
     pit_start(100);
     pic_unmask(IRQ_TIMER);

@@ -15,6 +15,7 @@
 
 static struct blockdev *dev;
 static struct swapmap map;
+static uint32_t *cache; /* slot -> the frame holding a copy of it (the swap cache), 0 if none */
 
 /* Is there a usable swap area on `d`? Logs why not when `say` (the disk was asked for). */
 static bool try_device(struct blockdev *d, bool say)
@@ -34,10 +35,15 @@ static bool try_device(struct blockdev *d, bool say)
     }
     uint32_t nslots = info.last_page + 1;
     void *storage = kmalloc(swapmap_storage_bytes(nslots));
-    if (!storage) {
+    cache = kmalloc((size_t)nslots * sizeof *cache);
+    if (!storage || !cache) {
+        kfree(storage);
+        kfree(cache);
         kprintf("swap: %s: no memory to track %u slots: not used\n", d->name, (unsigned)nslots);
         return false;
     }
+    for (uint32_t i = 0; i < nslots; i++)
+        cache[i] = 0;
     swapmap_init(&map, storage, nslots, info.bad, info.nr_bad);
     dev = d;
     uint32_t usable = nslots - 1 - info.nr_bad;
@@ -107,6 +113,17 @@ int swap_write_page(uint32_t slot, const void *page)
 int swap_read_page(uint32_t slot, void *page)
 {
     return block_read(dev, (uint64_t)slot * SECTORS_PER_PAGE, SECTORS_PER_PAGE, page);
+}
+
+paddr_t swap_cache_frame(uint32_t slot)
+{
+    return dev && slot < map.nslots ? cache[slot] : 0;
+}
+
+void swap_cache_set(uint32_t slot, paddr_t frame)
+{
+    if (dev && slot < map.nslots)
+        cache[slot] = frame;
 }
 
 uint32_t swap_used(void)

@@ -31,6 +31,11 @@ uint32_t swap_count(uint32_t slot);
 int swap_write_page(uint32_t slot, const void *page);
 int swap_read_page(uint32_t slot, void *page);
 
+/* The swap cache: which frame (0: none) holds an up-to-date copy of a slot, so
+ * a page swapped out of several processes is read back once and shared. */
+paddr_t swap_cache_frame(uint32_t slot);
+void swap_cache_set(uint32_t slot, paddr_t frame);
+
 /* Slots in use and in all, and the device's name, for vmstat. */
 uint32_t swap_used(void);
 uint32_t swap_total(void);

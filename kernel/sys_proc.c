@@ -14,6 +14,7 @@
 #include "sched.h"
 #include "syscall.h"
 #include "usercopy.h"
+#include "swap.h"
 #include "mm/mmu.h"
 #include "mm/pmm.h"
 
@@ -127,6 +128,8 @@ SYSCALL(sysinfo)
     si.mem_unit = PAGE_SIZE; /* frames: 4 GiB of RAM in bytes would not fit 32 bits */
     si.totalram = pmm_total_frames();
     si.freeram = pmm_free_frames();
+    si.totalswap = swap_total();
+    si.freeswap = swap_total() - swap_used();
     for (int i = 0; i < NPROC; i++)
         si.procs += proc_slot(i)->state != P_UNUSED;
     return copyout(a1, &si, sizeof si);

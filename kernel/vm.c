@@ -26,6 +26,9 @@
 #include "proc.h"
 #include "programs.h"
 #include "mm/frameref.h"
+#include "mm/frametable.h"
+#include "reclaim.h"
+#include "swap.h"
 #include "mm/heap.h"
 #include "mm/memlayout.h"
 #include "mm/pmm.h"
@@ -158,9 +161,12 @@ static paddr_t fill(struct proc *p, const struct region *r, uintptr_t page, bool
             return src; /* shared, read-only: data pages are copied on their first write */
         }
         paddr_t f = uvm_new_frame();
-        if (f != PMM_NO_FRAME && src != uvm_zero_page()) {
-            uvm_copy_frame(f, src);
-            vm_stats.cow_copies++;
+        if (f != PMM_NO_FRAME) {
+            if (src != uvm_zero_page()) {
+                uvm_copy_frame(f, src);
+                vm_stats.cow_copies++;
+            }
+            ft_set_page(f, page); /* the process's own copy now: it may go to swap */
         }
         *flags |= PTE_W;
         return f;
@@ -171,7 +177,10 @@ static paddr_t fill(struct proc *p, const struct region *r, uintptr_t page, bool
     }
     vm_stats.demand_zero++;
     *flags |= PTE_W;
-    return uvm_new_frame();
+    paddr_t f = uvm_new_frame();
+    if (f != PMM_NO_FRAME)
+        ft_set_page(f, page);
+    return f;
 }
 
 int vm_fault(uintptr_t va, bool write, uint32_t esp)
@@ -190,6 +199,18 @@ int vm_fault(uintptr_t va, bool write, uint32_t esp)
     if (!pte)
         return -ENOMEM;
     uint32_t e = *pte;
+    if (pte_swapped(e)) {
+        /* Back from swap, read-only: if the page is written, its copy in swap is
+         * stale, and the write fault below (now or later) drops it. */
+        int err = 0;
+        paddr_t f = reclaim_swap_in(pte_slot(e), page, &err);
+        if (f == PMM_NO_FRAME)
+            return err;
+        *pte = pte_make(f, PTE_U);
+        e = *pte;
+        if (!write)
+            return 0;
+    }
     if (!pte_present(e)) {
         uint32_t flags;
         paddr_t f = fill(p, r, page, write, &flags);
@@ -201,18 +222,26 @@ int vm_fault(uintptr_t va, bool write, uint32_t esp)
     paddr_t f = pte_frame(e);
     if (write && !(e & PTE_W)) {
         if (f != uvm_zero_page() && frameref_count(f) == 1) {
+            reclaim_drop_copy(f);     /* about to be written: a copy in swap would be stale */
             *pte = e | PTE_W | PTE_U; /* nobody else maps it any more */
             vm_stats.cow_remarks++;
         } else {
             paddr_t copy = uvm_new_frame();
             if (copy == PMM_NO_FRAME)
                 return -ENOMEM;
+            /* The allocation may have swapped pages out, this one's old frame among
+             * them: look again before copying. */
+            e = *pte;
+            if (!pte_present(e))
+                return uvm_drop_frame(copy), 0; /* retry the access: it faults again */
+            f = pte_frame(e);
             if (f == uvm_zero_page()) {
                 vm_stats.demand_zero++; /* a read page of zeros, now written */
             } else {
                 uvm_copy_frame(copy, f);
                 vm_stats.cow_copies++;
             }
+            ft_set_page(copy, page);
             *pte = pte_make(copy, PTE_U | PTE_W);
             uvm_drop_frame(f);
         }
@@ -248,6 +277,7 @@ void vm_oom_kill(uintptr_t va)
 {
     struct proc *p = proc_current();
     vm_stats.oom_kills++;
-    kprintf("pid %d (%s): out of memory at 0x%08x: killed\n", p->pid, p->name, (unsigned)va);
+    kprintf("pid %d (%s): out of memory at 0x%08x: killed%s\n", p->pid, p->name, (unsigned)va,
+            swap_enabled() ? " (RAM and swap are full)" : "");
     proc_kill_current(SIGKILL);
 }

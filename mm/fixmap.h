@@ -32,5 +32,6 @@ uint32_t fixmap_pte(unsigned slot);
 #define FIXMAP_SLOT_UVM_PT   5 /* uvm: one of its page tables */
 #define FIXMAP_SLOT_UVM_SRC  6 /* uvm: the page being copied (fork) or read */
 #define FIXMAP_SLOT_UVM_DST  7 /* uvm: the page being filled */
+#define FIXMAP_SLOT_SWAP     8 /* reclaim: the page being written to or read from swap */
 
 #endif

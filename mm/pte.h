@@ -35,6 +35,27 @@ static inline uint32_t pde_make(paddr_t table, uint32_t flags)
     return table | ((flags & (PTE_W | PTE_U)) | PTE_P);
 }
 
+/*
+ * A page that is in swap: the entry is not present (P = 0, so the CPU ignores
+ * every other bit and faults on any access), and the kernel keeps the swap
+ * slot in the frame-number bits, marked with a bit the hardware leaves to
+ * software (bits 9-11 are "available" in every entry).
+ */
+#define PTE_SWAPPED 0x200u
+
+static inline uint32_t pte_make_swapped(uint32_t slot)
+{
+    return (slot << 12) | PTE_SWAPPED;
+}
+static inline bool pte_swapped(uint32_t e)
+{
+    return !(e & PTE_P) && (e & PTE_SWAPPED);
+}
+static inline uint32_t pte_slot(uint32_t e)
+{
+    return e >> 12;
+}
+
 static inline bool pte_present(uint32_t e)
 {
     return (e & PTE_P) != 0;

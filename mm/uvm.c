@@ -19,6 +19,9 @@
 #include "uvm.h"
 #include "fixmap.h"
 #include "frameref.h"
+#include "frametable.h"
+#include "kernel/reclaim.h"
+#include "kernel/swap.h"
 #include "memlayout.h"
 #include "pmm.h"
 #include "pte.h"
@@ -67,6 +70,12 @@ void uvm_init(void)
     if (!counts || vmm_alloc_range(counts, bytes, PTE_W) != VMM_OK)
         panic("uvm: no memory for the reference counts of %u frames", (unsigned)n);
     frameref_init((void *)counts, n);
+    /* The frame table beside them, the same way (page replacement, kernel/reclaim.c). */
+    size_t ft_bytes = PAGE_ROUND_UP(frametable_storage_bytes(n));
+    uintptr_t ft = vrange_alloc(ft_bytes, PAGE_SIZE);
+    if (!ft || vmm_alloc_range(ft, ft_bytes, PTE_W) != VMM_OK)
+        panic("uvm: no memory for the frame table of %u frames", (unsigned)n);
+    frametable_init((void *)ft, n);
     zero_page = alloc_zeroed();
     if (zero_page == PMM_NO_FRAME)
         panic("uvm: no frame for the zero page");
@@ -82,6 +91,10 @@ paddr_t uvm_zero_page(void)
 
 paddr_t uvm_new_frame(void)
 {
+    /* Below the low-water mark, make room first: the heap's cached pages, then
+     * pages of programs to swap (kernel/reclaim.c). */
+    if (pmm_free_frames() < UVM_LOW_WATER)
+        reclaim(UVM_RECLAIM_BATCH);
     /* The last frames are the kernel's: page tables, kernel stacks and its heap
      * must never fail because programs took everything. */
     if (pmm_free_frames() <= UVM_KERNEL_RESERVE)
@@ -103,8 +116,25 @@ static paddr_t new_table(void)
 
 void uvm_drop_frame(paddr_t f)
 {
-    if (f != zero_page && frameref_put(f) == 0)
-        pmm_free(f);
+    if (f == zero_page || frameref_put(f) != 0)
+        return;
+    /* The last mapping is gone: so is the page's copy in the swap cache. */
+    uint32_t slot = ft_slot(f);
+    if (slot) {
+        swap_cache_set(slot, 0);
+        swap_put(slot);
+    }
+    ft_clear(f);
+    pmm_free(f);
+}
+
+/* Drop whatever a page-table entry holds: a frame reference or a swap slot. */
+static void drop_entry(uint32_t e)
+{
+    if (pte_present(e))
+        uvm_drop_frame(pte_frame(e));
+    else if (pte_swapped(e))
+        swap_put(pte_slot(e));
 }
 
 void uvm_copy_frame(paddr_t dst, paddr_t src)
@@ -175,8 +205,7 @@ static void free_table(paddr_t table)
 {
     volatile uint32_t *t = fixmap_set(FIXMAP_SLOT_UVM_PT, table);
     for (unsigned i = 0; i < PT_ENTRIES; i++)
-        if (pte_present(t[i]))
-            uvm_drop_frame(pte_frame(t[i]));
+        drop_entry(t[i]);
     fixmap_clear(FIXMAP_SLOT_UVM_PT);
     pmm_free(table);
 }
@@ -232,6 +261,7 @@ int uvm_alloc_page(paddr_t pd, uintptr_t va, uint32_t flags)
     volatile uint32_t *pt = fixmap_set(FIXMAP_SLOT_UVM_PT, t);
     pt[PTX(va)] = pte_make(f, (flags & PTE_W) | PTE_U);
     fixmap_clear(FIXMAP_SLOT_UVM_PT);
+    ft_set_page(f, va);
     return VMM_OK;
 }
 
@@ -247,16 +277,19 @@ int uvm_alloc_range(paddr_t pd, uintptr_t va, size_t len, uint32_t flags)
     return VMM_OK;
 }
 
-static void unmap_one(volatile uint32_t *e, uint32_t unused)
+static uint32_t unmap_one(volatile uint32_t *e, uint32_t unused)
 {
     (void)unused;
-    uvm_drop_frame(pte_frame(*e));
+    bool present = pte_present(*e);
+    drop_entry(*e);
     *e = 0;
+    return present;
 }
 
-/* Apply `fn` to every present entry of [va, va + len), a table at a time. */
-static uint32_t for_each_pte(paddr_t pd, uintptr_t va, size_t len, void (*fn)(volatile uint32_t *, uint32_t),
-                             uint32_t arg)
+/* Apply `fn` to every non-empty entry (a page, or a page in swap) of [va, va + len),
+ * a table at a time; add up what it returns. */
+static uint32_t for_each_pte(paddr_t pd, uintptr_t va, size_t len,
+                             uint32_t (*fn)(volatile uint32_t *, uint32_t), uint32_t arg)
 {
     uint32_t n = 0;
     uintptr_t end = va + len;
@@ -270,10 +303,9 @@ static uint32_t for_each_pte(paddr_t pd, uintptr_t va, size_t len, void (*fn)(vo
         }
         volatile uint32_t *pt = fixmap_set(FIXMAP_SLOT_UVM_PT, t);
         for (; va < end && va != table_end; va += PAGE_SIZE) {
-            if (!pte_present(pt[PTX(va)]))
-                continue;
-            fn(&pt[PTX(va)], arg);
-            n++;
+            if (!pt[PTX(va)])
+                continue; /* neither a page nor a swapped page */
+            n += fn(&pt[PTX(va)], arg);
             if (loaded)
                 invlpg(va);
         }
@@ -281,7 +313,7 @@ static uint32_t for_each_pte(paddr_t pd, uintptr_t va, size_t len, void (*fn)(vo
          * sparse mapping would otherwise keep a table per 4 MiB for ever). */
         bool empty = fn == unmap_one;
         for (unsigned i = 0; i < PT_ENTRIES && empty; i++)
-            empty = !pte_present(pt[i]);
+            empty = !pt[i];
         fixmap_clear(FIXMAP_SLOT_UVM_PT);
         if (empty) {
             write_pde(pd, PDX(table_end - 1), 0);
@@ -295,21 +327,39 @@ static uint32_t for_each_pte(paddr_t pd, uintptr_t va, size_t len, void (*fn)(vo
 }
 
 /* U as asked; W kept only if asked for and already there (a read-only entry in a
- * writable region is copy-on-write: the fault handler decides). A and D stay. */
-static void access_one(volatile uint32_t *e, uint32_t flags)
+ * writable region is copy-on-write: the fault handler decides). A and D stay.
+ * A page in swap gets its access when it comes back. */
+static uint32_t access_one(volatile uint32_t *e, uint32_t flags)
 {
+    if (!pte_present(*e))
+        return 0;
     uint32_t keep = *e & ~(uint32_t)(PTE_U | PTE_W);
     *e = keep | (flags & PTE_U) | (*e & flags & PTE_W);
+    return 1;
 }
 
-static void count_one(volatile uint32_t *e, uint32_t unused)
+static uint32_t count_one(volatile uint32_t *e, uint32_t unused)
 {
     (void)e, (void)unused;
+    return 1;
 }
 
 uint32_t uvm_unmap(paddr_t pd, uintptr_t va, size_t len)
 {
     return for_each_pte(pd, va, len, unmap_one, 0);
+}
+
+int uvm_with_pte(paddr_t pd, uintptr_t va, int (*fn)(volatile uint32_t *pte, void *arg), void *arg)
+{
+    paddr_t t = table_for(pd, va, false);
+    if (t == PMM_NO_FRAME)
+        return -1;
+    volatile uint32_t *pt = fixmap_set(FIXMAP_SLOT_UVM_PT, t);
+    int r = fn(&pt[PTX(va)], arg);
+    fixmap_clear(FIXMAP_SLOT_UVM_PT);
+    if (is_loaded(pd))
+        invlpg(va);
+    return r;
 }
 
 void uvm_set_access(paddr_t pd, uintptr_t va, size_t len, uint32_t flags)
@@ -360,6 +410,11 @@ int uvm_share(paddr_t dst, paddr_t src)
         volatile uint32_t *to = fixmap_set(FIXMAP_SLOT_UVM_DST, dt);
         for (unsigned i = 0; i < PT_ENTRIES; i++) {
             uint32_t e = from[i];
+            if (pte_swapped(e)) {
+                to[i] = e; /* both now refer to the slot */
+                swap_dup(pte_slot(e));
+                continue;
+            }
             if (!pte_present(e))
                 continue;
             e &= ~(uint32_t)PTE_W; /* both copies read-only: the first write copies */

@@ -20,6 +20,9 @@
 
 /* Frames kept back for the kernel: a program's page gets no frame once only these are free. */
 #define UVM_KERNEL_RESERVE 64
+/* Below this many free frames, taking a frame for a program first reclaims some. */
+#define UVM_LOW_WATER      (UVM_KERNEL_RESERVE + 64)
+#define UVM_RECLAIM_BATCH  32
 
 /* The reference counts (sized from the frame allocator) and the zero page; after the heap is up. */
 void uvm_init(void);
@@ -62,7 +65,12 @@ int uvm_alloc_range(paddr_t pd, uintptr_t va, size_t len, uint32_t flags);
 /* The entry mapping user page `va` in `pd`; 0 when none. */
 uint32_t uvm_pte(paddr_t pd, uintptr_t va);
 
-/* Unmap [va, va + len), dropping each frame's reference; returns how many pages were mapped. */
+/* Call fn on the entry for user page `va` of `pd` (through a fixmap window; the
+ * TLB entry is dropped afterwards if `pd` is loaded). -1 when va has no page table. */
+int uvm_with_pte(paddr_t pd, uintptr_t va, int (*fn)(volatile uint32_t *pte, void *arg), void *arg);
+
+/* Unmap [va, va + len), dropping each frame's reference (and each swapped
+ * page's slot); returns how many pages were present. */
 uint32_t uvm_unmap(paddr_t pd, uintptr_t va, size_t len);
 
 /* Restrict the mapped pages of [va, va + len) to `flags` (PTE_U, PTE_W): U is

@@ -21,7 +21,7 @@ PROMPT='mon> '
 start_session() {
     local opts=${1:-} qargs=${2:-}
     # shellcheck disable=SC2086 # qargs holds several arguments
-    coproc QEMU_PROC { exec timeout 120 qemu-system-i386 -m 64M -no-reboot -display none -monitor none \
+    coproc QEMU_PROC { exec timeout 300 qemu-system-i386 -m 64M -no-reboot -display none -monitor none \
         -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 $qargs \
         -kernel "$KERNEL" -append "exit=qemu shell $opts" 2>&1; }
     # Our own copies of the pipe ends: bash closes the coprocess's descriptors as soon
@@ -260,6 +260,7 @@ if [ -f "$LIFE" ]; then
     else
         result 0 "pagelife ends with each process seeing its own value" "no 'done' line"
     fi
+    wait_prompt # the monitor, once init has gone: keys typed before it belong to init's console
     check_last 33 "halt" '^kernel: halted$'
 else
     echo "  SKIP  the life of a page ($LIFE not built)"

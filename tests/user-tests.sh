@@ -67,6 +67,30 @@ if has vmtests; then
     fi
 fi
 
+# --- swapping (issue 13): 16 MiB of RAM and a 40 MiB swap disk made by mkswap; swaptest's
+# counts join ours. The disk's cache=unsafe only skips the host's fsync of the image.
+if has swaptest; then
+    SWAPIMG=$BUILD/test-swap40.img
+    rm -f "$SWAPIMG"
+    dd if=/dev/zero of="$SWAPIMG" bs=1M count=40 2>/dev/null && chmod 600 "$SWAPIMG" &&
+        "$(command -v mkswap || echo /sbin/mkswap)" "$SWAPIMG" >/dev/null 2>&1
+    check_swaptest() {
+        line=$(grep -E '^swaptest: [0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
+        [ -n "$line" ] || { echo "no 'swaptest: N passed, N failed' line"; return 1; }
+        echo "$line" | sed -E 's/^swaptest: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/' > "$1.counts"
+        grep -q ', 0 failed$' <<< "$line" || { echo "$(grep -E '^swaptest: FAIL' "$1" | head -n 3 | tr '\n' ';')"; return 1; }
+    }
+    BOOT_TIMEOUT=240 boot_case swaptest kernel \
+        "-m 16M -initrd $BUILD/user/bin/swaptest -drive file=$SWAPIMG,format=raw,index=1,media=disk,cache=unsafe" \
+        "init=swaptest" pass "${USER_OK[@]}" @check_swaptest '^swap: ata0-slave, 10239 pages \(39 MiB\)$' \
+        '^pid [0-9]+ \(swaptest\): out of memory at 0x[0-9a-f]{8}: killed \(RAM and swap are full\)$'
+    if [ -f "$LOGDIR/swaptest.log.counts" ]; then
+        read -r p f < "$LOGDIR/swaptest.log.counts"
+        inner_passed=$((inner_passed + p)) inner_failed=$((inner_failed + f))
+        rm -f "$LOGDIR/swaptest.log.counts"
+    fi
+fi
+
 # --- ordinary C programs linked against an unmodified musl libc
 for prog in musl-hello musl-malloc musl-fork musl-mallocstress musl-forkmem musl-sparse; do
     if has "$prog"; then

@@ -577,7 +577,9 @@ static void t_fork_cycles(void)
     }
     long f1 = frames();
     utest_note("free frames %ld before, %ld after", f0, f1);
-    KCHECK(f0 == f1, "free frames %ld before, %ld after", f0, f1);
+    /* Nothing leaked: every frame the child took is back. There may be more: under
+     * memory pressure the kernel also gives back its heap's cached pages. */
+    KCHECK(f1 >= f0, "free frames %ld before, %ld after", f0, f1);
 }
 
 /* ------------------------------------------------------------------ stack */
@@ -763,7 +765,9 @@ static void t_oom(void)
     CHECK_EXIT(run_child(child_after_oom, 0), 0);
     utest_note("%s; free frames %ld before, %ld after", WIFEXITED(st) ? "mmap2 said ENOMEM" : "SIGKILL", f0,
                f1);
-    KCHECK(f0 == f1, "free frames %ld before, %ld after", f0, f1);
+    /* Nothing leaked: every frame the child took is back. There may be more: under
+     * memory pressure the kernel also gives back its heap's cached pages. */
+    KCHECK(f1 >= f0, "free frames %ld before, %ld after", f0, f1);
 }
 
 /* ----------------------------------------------------------------- runner */
