@@ -95,7 +95,7 @@ host-tests: $(HOST_TESTS)
 fuzzers: $(FUZZERS)
 benches: $(BENCHES)
 
-bench: $(BENCHES) kernel $(BUILD)/user/bin/ubench $(BUILD)/user/bin/big100k
+bench: $(BENCHES) kernel $(BUILD)/user/bin/ubench $(BUILD)/user/bin/big100k $(BUILD)/user/bin/swapbench
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 	@sh tests/bench/guest-bench.sh
 

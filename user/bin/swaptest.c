@@ -10,6 +10,10 @@
  *                  its own data (they push each other's pages out);
  *   fork-cow       a 3/4-RAM process forks; the child rewrites everything, the
  *                  parent's data stays its own (copy-on-write under pressure);
+ *   shared-swap    pages a parent and child share (after fork) go to swap while
+ *                  both map them; the child reads them back, then the parent
+ *                  does while the child still maps them: the kernel finds them
+ *                  in its swap cache (read once, shared again: vmstat counts it);
  *   exhaust        a child takes pages until RAM and swap are both full: it is
  *                  killed (SIGKILL) and this process goes on unharmed;
  *   slots          after everything, the swap slots in use (sysinfo) are back
@@ -153,6 +157,43 @@ static void t_fork_cow(void)
     CHECK_RET(munmap((void *)p, len), 0);
 }
 
+static void t_shared_swap(void)
+{
+    size_t len = ram_bytes / 2;
+    volatile uint32_t *p = map(len);
+    CHECK(p != 0, "mmap2 failed");
+    fill(p, len, 21);
+    int go[2], done[2];
+    CHECK_RET(pipe(go), 0);
+    CHECK_RET(pipe(done), 0);
+    long pid = fork();
+    CHECK(pid >= 0, "fork failed: %ld", pid);
+    if (pid == 0) {
+        char c;
+        read(go[0], &c, 1);
+        bool ok = wrong(p, len, 21, false) == 0; /* read back from swap */
+        write(done[1], ok ? "y" : "n", 1);
+        read(go[0], &c, 1); /* keep mapping the pages while the parent reads */
+        exit(ok ? 0 : 8);
+    }
+    /* Push the shared pages out: another mapping as big as RAM, written. */
+    size_t push = ram_bytes;
+    volatile uint32_t *q = map(push);
+    CHECK(q != 0, "mmap2 failed");
+    fill(q, push, 22);
+    CHECK_RET(munmap((void *)q, push), 0);
+    char answer = 0;
+    write(go[1], "x", 1);
+    read(done[0], &answer, 1);
+    CHECK(answer == 'y', "the child read wrong data back");
+    CHECK(wrong(p, len, 21, false) == 0, "the parent read wrong data back");
+    write(go[1], "x", 1);
+    int st = 0;
+    CHECK_RET(wait4(pid, &st, 0, NULL), pid);
+    CHECK_EXIT(st, 0);
+    CHECK_RET(munmap((void *)p, len), 0);
+}
+
 static int child_exhausts(long unused)
 {
     (void)unused;
@@ -204,6 +245,7 @@ int main(int argc, char **argv, char **envp)
     utest_run("two-x-ram", t_two_x_ram, NULL);
     utest_run("four-procs", t_four_procs, NULL);
     utest_run("fork-cow", t_fork_cow, NULL);
+    utest_run("shared-swap", t_shared_swap, NULL);
     utest_run("exhaust", t_exhaust, NULL);
     utest_run("slots", t_slots, NULL);
     return utest_summary();
