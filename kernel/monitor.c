@@ -577,24 +577,7 @@ static bool can_halt;
  */
 static void idle_setup(void)
 {
-    if (sched_can_halt()) {
-        /* Processes ran: the scheduler has already seen the timer tick. */
-        can_halt = true;
-        kprintf("monitor: idling with HLT between timer ticks and keys\n");
-        return;
-    }
-    serial_enable_rx_interrupt();
-    pit_start(100);
-    pic_unmask(IRQ_TIMER);
-    pic_unmask(IRQ_KEYBOARD);
-    pic_unmask(IRQ_COM1);
-    uint32_t before = pic_irq_count(IRQ_TIMER);
-    /* About 100 ms of port reads on real hardware: ten ticks' worth. */
-    sti();
-    for (int i = 0; i < 100000 && pic_irq_count(IRQ_TIMER) == before; i++)
-        (void)inb(0x80);
-    cli();
-    can_halt = pic_irq_count(IRQ_TIMER) != before;
+    can_halt = sched_interrupts_setup();
     kprintf("monitor: %s\n", can_halt ? "idling with HLT between timer ticks and keys"
                                       : "no legacy timer interrupt: polling the consoles");
 }
@@ -720,7 +703,7 @@ void monitor_run(void)
 void monitor_break(void)
 {
     kprintf("\nmonitor: processes stopped by the break key (Ctrl-K); 'continue' resumes them\n");
-    can_halt = sched_can_halt(); /* the scheduler already knows whether the timer ticks */
+    can_halt = sched_interrupts_setup(); /* checked once already, when processes started */
     /* The kernel's own directory while the monitor runs, so it sees what a boot sees
      * ('pid N' looks into a process); the interrupted process's comes back after. */
     uint32_t cr3 = read_cr3();

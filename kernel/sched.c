@@ -10,6 +10,7 @@
  * CR3 load, and the scheduler's own state never lives on a process's stack.
  */
 #include "sched.h"
+#include "clock.h"
 #include "gdt.h"
 #include "io.h"
 #include "kprintf.h"
@@ -49,24 +50,33 @@ void sched_stop(void)
     stop_requested = true;
 }
 
-void sched_init(void)
+bool sched_interrupts_setup(void)
 {
+    static bool done;
+    if (done)
+        return can_halt;
+    done = true;
     serial_enable_rx_interrupt();
-    pit_start(SCHED_HZ);
     pic_unmask(IRQ_TIMER);
     pic_unmask(IRQ_KEYBOARD);
     pic_unmask(IRQ_COM1);
     /* Does the legacy timer reach us? Some UEFI machines route no 8259 IRQ at all;
-     * then idle must poll and no process is ever preempted. About 100 ms of port
-     * reads on real hardware. */
+     * then idle must poll and no process is ever preempted. Ten ticks' time. */
     uint32_t before = pic_irq_count(IRQ_TIMER);
+    struct deadline d;
+    deadline_start(&d, 100000);
     sti();
-    for (int i = 0; i < 100000 && pic_irq_count(IRQ_TIMER) == before; i++)
-        (void)inb(0x80);
+    while (pic_irq_count(IRQ_TIMER) == before && !deadline_passed(&d))
+        ;
     cli();
     can_halt = pic_irq_count(IRQ_TIMER) != before;
-    kprintf("sched: %s\n", can_halt ? "round robin, 100 Hz timer slices"
-                                    : "no legacy timer interrupt: no preemption, idle polls");
+    return can_halt;
+}
+
+void sched_init(void)
+{
+    kprintf("sched: %s\n", sched_interrupts_setup() ? "round robin, 100 Hz timer slices"
+                                                    : "no legacy timer interrupt: no preemption, idle polls");
 }
 
 bool sched_tick(void)

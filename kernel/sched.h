@@ -20,7 +20,11 @@ struct proc;
 /* Save callee-saved registers on this stack, store ESP in *old, load `new`, pop, return (swtch.asm). */
 void swtch(uint32_t *old, uint32_t new_esp);
 
-/* Start the timer (and the console interrupts). */
+/* Let the timer, keyboard and COM1 interrupts in, and check (once: the answer
+ * is kept) that the timer really ticks; true if it does, so HLT is safe. */
+bool sched_interrupts_setup(void);
+
+/* The same for the scheduler, with its log line. */
 void sched_init(void);
 
 /* Run processes until sched_stop() (the first process has exited). */
