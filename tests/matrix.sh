@@ -106,6 +106,7 @@ bochs-pentium-16M       grub-text  bochs  bochs   pentium      16M    q
 bochs-p3-128M           grub-text  bochs  bochs   p3_katmai    128M   -
 bochs-generic-32M       grub-text  bochs  bochs   bx_generic   32M    -
 bochs-skylake-512M      grub-text  bochs  bochs   corei7_skylake_x 512M -
+bochs-swap-16M          grub-swap  bochs  bochs   pentium      16M    q
 '
 
 # What the CPU line must say for a CPU model, so a row proves the model took effect.
@@ -185,13 +186,16 @@ start_qemu() {   # LOADER EMU MACHINE CPU MEM ISO EFI(0/1) DIR
     boot_pid=$!
 }
 
-start_bochs() {   # CPU MEM ISO DIR
+start_bochs() {   # CPU MEM ISO DIR [SWAPDISK]
+    disk=""
+    [ -n "${5:-}" ] && disk="ata0-master: type=disk, path=$5, mode=flat"
     cat > "$4/bochsrc" <<RC
 megs: ${2%M}
 cpu: model=$1, reset_on_triple_fault=0
 romimage: file=$BOCHS_BIOS
 vgaromimage: file=$BOCHS_VGABIOS
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
+$disk
 ata0-slave: type=cdrom, path=$3, status=inserted
 boot: cdrom
 com1: enabled=1, mode=file, dev=$slog
@@ -254,7 +258,11 @@ judge() {   # LOADER EMU CPU MEM DIR WATCH
     esac
     grep -aqE '^selftest: [0-9]+ passed, 0 failed$' "$slog" || { echo "no passing selftest line"; return; }
     grep -aq '^kernel: ready$' "$slog" || { echo "no 'kernel: ready'"; return; }
-    if [ -n "$INIT_OPT" ]; then
+    if [ "$1" = grub-swap ]; then
+        grep -aq '^swap: ata0-master, 16383 pages' "$slog" || { echo "no swap area on ata0-master"; return; }
+        grep -aqE '^swapbench: .* in all$' "$slog" || { echo "swapbench did not finish right"; return; }
+        grep -aq '^init: exited with status 0$' "$slog" || { echo "swapbench did not exit with status 0"; return; }
+    elif [ -n "$INIT_OPT" ]; then
         grep -aq '^hello from pid 2$' "$slog" || { echo "no 'hello from pid 2' from the user programs"; return; }
         grep -aq '^init: exited with status 0$' "$slog" || { echo "init did not exit with status 0"; return; }
     fi
@@ -284,6 +292,15 @@ run_row() {   # N NAME LOADER EMU MACHINE CPU MEM
         os.iso-efi) iso=$OS_ISO; watch=1; efi=1 ;;
     esac
     [ "$emu" = bochs ] && { iso=$ISO_BOCHS; watch=1; timeout=$BOCHS_TIMEOUT; }
+    swapdisk=""
+    if [ "$loader" = grub-swap ]; then
+        # Swapping under Bochs: swapbench (32 MiB through one mapping) on 16 MiB, a
+        # swap disk made by mkswap as ata0-master, programmed I/O on Bochs's strict ATA.
+        iso=$ISO_SWAP
+        swapdisk=$dir/swap.img
+        dd if=/dev/zero of="$swapdisk" bs=1M count=64 2>/dev/null && chmod 600 "$swapdisk" &&
+            "$(command -v mkswap || echo /sbin/mkswap)" "$swapdisk" >/dev/null 2>&1
+    fi
     shown_machine="$emu $machine"; [ "$emu" = bochs ] && shown_machine=bochs
     kept=$LOGDIR/failed/$name.log
     rm -f "$kept"
@@ -297,7 +314,7 @@ run_row() {   # N NAME LOADER EMU MACHINE CPU MEM
 
     start=$(date +%s)
     : > "$slog"
-    if [ "$emu" = bochs ]; then start_bochs "$cpu" "$mem" "$iso" "$dir"
+    if [ "$emu" = bochs ]; then start_bochs "$cpu" "$mem" "$iso" "$dir" "$swapdisk"
     else start_qemu "$loader" "$emu" "$machine" "$cpu" "$mem" "$iso" "$efi" "$dir"; fi
     wait_boot "$timeout" "$watch"
     secs=$(( $(date +%s) - start ))
@@ -354,6 +371,10 @@ export ISO_MODULES
 ISO_EXIT=$(test_iso " exit=qemu $INIT_OPT") || exit 1
 ISO_TEXT=$(test_iso " exit=qemu $INIT_OPT" "set gfxpayload=text") || exit 1
 ISO_BOCHS=$(test_iso " $INIT_OPT" "set gfxpayload=text") || exit 1
+ISO_SWAP=""
+if [ -f "$BUILD/user/bin/swapbench" ]; then
+    ISO_SWAP=$(ISO_MODULES="$BUILD/user/bin/swapbench" test_iso " init=swapbench" "set gfxpayload=text") || exit 1
+fi
 if printf '%s\n' "${selected[@]}" | grep -q ' os.iso-' && [ ! -f "$OS_ISO" ]; then
     echo "matrix: $OS_ISO missing: run make iso first" >&2; exit 1
 fi
