@@ -37,46 +37,12 @@
  * two endless spinners with the monitor's break key).
  */
 #include "ulib.h"
+#include "utest.h"
 
 extern void _start(void);
 
 static const char *prefix = "/bin/";
-static bool host_linux; /* --linux: see above */
-static char why[256];   /* the running test's first failure; empty while it passes */
-
-/* Record a failure (only the first of a test counts). */
-__attribute__((format(printf, 2, 3))) static void failf(int line, const char *fmt, ...)
-{
-    if (why[0])
-        return;
-    int n = snprintf(why, sizeof why, "line %d: ", line);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why + n, sizeof why - n, fmt, ap);
-    va_end(ap);
-}
-
-/* The name of an error result, "" for a success. */
-static const char *rname(long r)
-{
-    return sys_failed(r) ? errname((int)r) : "";
-}
-
-/* clang-format off */
-#define CHECK(cond, ...) \
-    do { if (!(cond)) { failf(__LINE__, __VA_ARGS__); return; } } while (0)
-/* `call` must return exactly `want`; the message shows the call as written. */
-#define CHECK_RET(call, want) \
-    do { long r_ = (long)(call), w_ = (long)(want); \
-         if (r_ != w_) { failf(__LINE__, "%s = %ld %s, want %ld %s", #call, r_, rname(r_), w_, rname(w_)); \
-                         return; } } while (0)
-/* The wait status st must say: exited with code / killed by signal sig. */
-#define CHECK_EXIT(st, code) \
-    do { if (!exited_with((st), (code), __LINE__)) return; } while (0)
-#define CHECK_KILLED(st, sig) \
-    do { if (!killed_by((st), (sig), __LINE__)) return; } while (0)
-/* clang-format on */
-
+#define host_linux utest_linux /* --linux: see above */
 /* Addresses no system call may read or write for a user program: NULL, the
  * start and the text of the kernel, the last byte of memory (any length wraps
  * around), and a low page nothing maps. */
@@ -89,80 +55,6 @@ static const uintptr_t bad_addrs[] = {0, 0xC0000000u, 0xC0100000u, 0xFFFFFFFFu, 
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 
 /* --------------------------------------------------------------- helpers */
-
-/* Fork; the child returns fn(arg) as its exit status. The wait status, or -1
- * with the test failed. */
-static int run_child(int (*fn)(long), long arg)
-{
-    long pid = fork();
-    if (pid < 0) {
-        failf(__LINE__, "fork = %ld %s", pid, rname(pid));
-        return -1;
-    }
-    if (pid == 0)
-        exit(fn(arg));
-    int status = 0;
-    long r = wait4(pid, &status, 0, NULL);
-    if (r != pid) {
-        failf(__LINE__, "wait4(%ld) = %ld %s", pid, r, rname(r));
-        return -1;
-    }
-    return status;
-}
-
-/* Does status say the child exited with `code`? If not, fail with a description. */
-static bool exited_with(int status, int code, int line)
-{
-    if (status == -1)
-        return false;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == code)
-        return true;
-    if (WIFEXITED(status))
-        failf(line, "child exited with %d, want exit %d", WEXITSTATUS(status), code);
-    else
-        failf(line, "child killed by signal %d, want exit %d", WTERMSIG(status), code);
-    return false;
-}
-
-static bool killed_by(int status, int sig, int line)
-{
-    if (status == -1)
-        return false;
-    if (WIFSIGNALED(status) && WTERMSIG(status) == sig)
-        return true;
-    if (WIFEXITED(status))
-        failf(line, "child exited with %d, want killed by signal %d", WEXITSTATUS(status), sig);
-    else
-        failf(line, "child killed by signal %d, want signal %d", WTERMSIG(status), sig);
-    return false;
-}
-
-/* Read exactly n bytes unless EOF or an error comes first; returns the count or -Exxx. */
-static long read_full(int fd, void *buf, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        long r = read(fd, (char *)buf + got, n - got);
-        if (r < 0)
-            return r;
-        if (r == 0)
-            break;
-        got += (size_t)r;
-    }
-    return (long)got;
-}
-
-static long write_full(int fd, const void *buf, size_t n)
-{
-    size_t put = 0;
-    while (put < n) {
-        long r = write(fd, (const char *)buf + put, n - put);
-        if (r <= 0)
-            return r < 0 ? r : -EIO;
-        put += (size_t)r;
-    }
-    return (long)put;
-}
 
 static bool has_nul(const char *s, size_t n)
 {
@@ -1540,38 +1432,9 @@ static const struct {
     {"leaks", t_leaks},
 };
 
-static int passed, failed;
-
-/* Close every descriptor above 2 (children blocked on a pipe see EOF) and reap
- * every child; returns how many children were left. */
-static int cleanup(void)
-{
-    for (int fd = 3; fd < 64; fd++)
-        close(fd);
-    int st, n = 0;
-    while (wait4(-1, &st, 0, NULL) > 0)
-        n++;
-    return n;
-}
-
-static void run(const char *name, void (*fn)(void))
-{
-    why[0] = '\0';
-    fn();
-    int left = cleanup();
-    if (left)
-        failf(0, "%d children left behind", left);
-    if (why[0]) {
-        printf("usertests: FAIL %s: %s\n", name, why);
-        failed++;
-    } else {
-        printf("usertests: ok %s\n", name);
-        passed++;
-    }
-}
-
 int main(int argc, char **argv, char **envp)
 {
+    utest_prog = "usertests";
     saved_argc = argc;
     saved_argv = argv;
     saved_envp = envp;
@@ -1585,12 +1448,11 @@ int main(int argc, char **argv, char **envp)
            host_linux ? ", Linux host mode" : "");
     for (unsigned t = 0; t < sizeof tests / sizeof tests[0]; t++) {
         if (tests[t].fn != t_kill) {
-            run(tests[t].name, tests[t].fn);
+            utest_run(tests[t].name, tests[t].fn, NULL);
             continue;
         }
         for (kill_index = 0; kill_index < sizeof kills / sizeof kills[0]; kill_index++)
-            run(kills[kill_index].name, t_kill);
+            utest_run(kills[kill_index].name, t_kill, NULL);
     }
-    printf("usertests: %d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return utest_summary();
 }
