@@ -10,7 +10,7 @@
  * boards need a moment between initialisation writes: io_wait() gives it.
  *
  * The 8254 timer (PIT) counts down from a divisor of its 1.193182 MHz input and
- * raises IRQ 0 each time it wraps, in mode 3 (square wave).
+ * raises IRQ 0 each time it wraps, in mode 2 (rate generator).
  */
 #include "pic.h"
 #include "io.h"
@@ -86,7 +86,11 @@ uint32_t pit_divisor(void)
 void pit_start(unsigned hz)
 {
     divisor = PIT_HZ / hz;
-    outb(PIT_CMD, 0x36); /* channel 0, low byte then high byte, mode 3, binary */
+    /* Channel 0, low byte then high byte, mode 2 (rate generator), binary. Mode 2
+     * counts down by one from the divisor and raises IRQ 0 on each reload, so
+     * the count read back says exactly how far into the period we are
+     * (kernel/clock.c); mode 3 (square wave) would count down by two, twice. */
+    outb(PIT_CMD, 0x34);
     outb(PIT_CH0, (uint8_t)(divisor & 0xFF));
     outb(PIT_CH0, (uint8_t)(divisor >> 8));
 }

@@ -78,6 +78,10 @@ echo "== monitor tests"
 bash tests/shell-tests.sh | tee "$out"
 add_counts "$out"
 
+echo "== serial console under back-pressure (readers that type ahead, pause or go away)"
+bash tests/serial-tests.sh | tee "$out"
+add_counts "$out"
+
 echo "== boot matrix, quick subset (make test-matrix boots every row)"
 bash tests/matrix.sh --quick | tee "$out"
 add_counts "$out"
