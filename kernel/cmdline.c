@@ -10,7 +10,7 @@
 static char buf[CMDLINE_MAX_LEN];
 static const char *keys[CMDLINE_MAX_OPTS];
 static const char *values[CMDLINE_MAX_OPTS];
-static int count;
+static int count, dropped;
 
 /* A word with a '/' and no '=' is a file path (GRUB: "/boot/kernel.elf", qemu -kernel: "build/kernel.elf"). */
 static bool is_path(const char *w)
@@ -28,7 +28,7 @@ static bool is_path(const char *w)
 void cmdline_parse(const char *s)
 {
     int n = 0;
-    count = 0;
+    count = dropped = 0;
     while (s && s[n] && n < CMDLINE_MAX_LEN - 1) {
         buf[n] = s[n];
         n++;
@@ -52,8 +52,10 @@ void cmdline_parse(const char *s)
             continue;
         }
         first = false;
-        if (count == CMDLINE_MAX_OPTS)
-            break;
+        if (count == CMDLINE_MAX_OPTS) {
+            dropped++;
+            continue;
+        }
         char *eq = word;
         while (*eq && *eq != '=')
             eq++;
@@ -84,4 +86,19 @@ bool cmdline_has(const char *key)
 int cmdline_count(void)
 {
     return count;
+}
+
+int cmdline_dropped(void)
+{
+    return dropped;
+}
+
+int cmdline_flag(const char *key)
+{
+    const char *v = cmdline_get(key);
+    if (!v || kstreq(v, "0") || kstreq(v, "off") || kstreq(v, "no"))
+        return CMDLINE_OFF;
+    if (!*v || kstreq(v, "1") || kstreq(v, "on") || kstreq(v, "yes"))
+        return CMDLINE_ON;
+    return CMDLINE_BAD;
 }

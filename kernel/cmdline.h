@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#define CMDLINE_MAX_OPTS 16
+#define CMDLINE_MAX_OPTS 32
 #define CMDLINE_MAX_LEN  512
 
 /* Parse `s` (copied; the caller's string is not kept). Replaces earlier options. */
@@ -26,5 +26,16 @@ bool cmdline_has(const char *key);
 
 /* Number of options parsed. */
 int cmdline_count(void);
+
+/* Options past CMDLINE_MAX_OPTS that were dropped (the kernel logs the number). */
+int cmdline_dropped(void);
+
+/* An on/off option ("heapdebug", "shell"...): CMDLINE_OFF when absent or given
+ * as 0/off/no, CMDLINE_ON as a bare word or 1/on/yes, CMDLINE_BAD for any other
+ * value (the caller says so and treats it as absent). */
+#define CMDLINE_OFF 0
+#define CMDLINE_ON  1
+#define CMDLINE_BAD (-1)
+int cmdline_flag(const char *key);
 
 #endif

@@ -73,6 +73,28 @@ static void boot_selftest(void)
     selftest_group_end();
 }
 
+/* exit=qemu: end QEMU through isa-debug-exit when the run is over. */
+static bool exit_qemu;
+
+/* Options are checked once, with a line for each one that cannot be what was meant. */
+static void check_options(void)
+{
+    static const char *const flags[] = {"shell", "hold", "nommap", "heapdebug"};
+    for (unsigned i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        if (cmdline_flag(flags[i]) == CMDLINE_BAD)
+            kprintf("kernel: option %s=%s: expected no value, 1/on/yes or 0/off/no: ignored\n", flags[i],
+                    cmdline_get(flags[i]));
+    const char *exit = cmdline_get("exit");
+    if (exit && kstreq(exit, "qemu")) {
+        exit_qemu = true;
+        qemu_exit_enable();
+    } else if (exit) {
+        kprintf("kernel: exit=%s: the only value is exit=qemu: ignored\n", exit);
+    }
+    if (cmdline_dropped())
+        kprintf("kernel: %d options past the first %d were dropped\n", cmdline_dropped(), CMDLINE_MAX_OPTS);
+}
+
 /* Run program `name` as pid 1 until it exits; under the test harness its status ends the run. */
 static void run_init(const char *name)
 {
@@ -89,7 +111,7 @@ static void run_init(const char *name)
             sched_run(); /* until init exits */
     }
     int status = started ? proc_exit_status() : -1;
-    if (cmdline_has("exit") && !cmdline_has("shell"))
+    if (exit_qemu && cmdline_flag("shell") != CMDLINE_ON)
         qemu_exit(status == 0 && !selftest_failed() ? QEMU_EXIT_PASS : QEMU_EXIT_INIT_FAIL);
 }
 
@@ -109,10 +131,9 @@ void kmain(uint32_t magic, uint32_t info_phys)
     bootinfo_init(info_phys);
     console_init(&bootinfo.mbi); /* VGA text now, or a framebuffer once memory is up */
     cmdline_parse(bootinfo.cmdline);
-    if (cmdline_get("exit") && cmdline_get("exit")[0] == 'q')
-        qemu_exit_enable();
     kprintf("kernel: loaded by %s, command line \"%s\"\n",
             bootinfo.loader[0] ? bootinfo.loader : "an unnamed loader", bootinfo.cmdline);
+    check_options();
     kprintf("kernel: running in the higher half: kmain at 0x%08x, stack top 0x%08x\n",
             (unsigned)(uintptr_t)kmain, (unsigned)(uintptr_t)boot_stack_top);
 
@@ -145,9 +166,15 @@ void kmain(uint32_t magic, uint32_t info_phys)
     if (init)
         run_init(init);
     /* Under the test harness (exit=qemu) the run ends here, unless it wants the shell. */
-    if (cmdline_has("shell") || !cmdline_has("exit"))
+    if (cmdline_flag("shell") == CMDLINE_ON || !exit_qemu)
         monitor_run();
     qemu_exit(selftest_failed() ? QEMU_EXIT_SELFTEST_FAIL : QEMU_EXIT_PASS);
+    if (cmdline_flag("hold") == CMDLINE_ON)
+        for (;;)
+            hlt(); /* the host ends the run (the screenshot tests) */
+    /* Still here: no isa-debug-exit device answered (not QEMU, or QEMU without it). */
+    kprintf("kernel: exit=qemu, but no isa-debug-exit device ended the run: the monitor instead\n");
+    monitor_run();
     for (;;)
         hlt();
 }

@@ -79,7 +79,7 @@ static void read_memory_map(void)
 {
     const struct multiboot_info *m = &bootinfo.mbi;
     /* "nommap" pretends the loader gave no map, to exercise the fallback an old loader needs. */
-    if ((m->flags & MBI_MEM_MAP) && !cmdline_has("nommap")) {
+    if ((m->flags & MBI_MEM_MAP) && cmdline_flag("nommap") != CMDLINE_ON) {
         nraw = memmap_parse_multiboot(bootinfo.mmap, bootinfo.mmap_length, raw, MEMMAP_MAX_RAW);
         kprintf("mem: %d entries in the loader's memory map\n", nraw);
     } else if (m->flags & MBI_MEMORY) {
@@ -147,7 +147,7 @@ void mem_init(void)
         panic("no virtual space for the heap");
     static const struct heap_page_source source = {0, heap_commit, heap_release};
     heap_init(&source, heap_base, HEAP_VIRT_SIZE);
-    if (cmdline_has("heapdebug"))
+    if (cmdline_flag("heapdebug") == CMDLINE_ON)
         heap_set_debug(true); /* poison, redzones, quarantine (mm/heap.h) */
     kprintf("heap: 0x%08x-0x%08x (%u MiB of address space), pages mapped on demand\n", (unsigned)heap_base,
             (unsigned)(heap_base + HEAP_VIRT_SIZE - 1), (unsigned)(HEAP_VIRT_SIZE >> 20));

@@ -11,7 +11,7 @@ static int enabled, hold;
 void qemu_exit_enable(void)
 {
     enabled = 1;
-    hold = cmdline_has("hold");
+    hold = cmdline_flag("hold") == CMDLINE_ON;
 }
 
 void qemu_exit(unsigned code)

@@ -141,6 +141,17 @@ else
     boot_result "blank-disk-untouched" 0 "the blank disk was written to"
 fi
 
+# --- command-line options (issue 16 items 3, 4, 8): a value an on/off option cannot take is
+# reported and ignored, heapdebug=0 means off, options past the 32nd are counted, and an
+# exit= other than qemu is reported (the test's own exit=qemu comes last and wins).
+boot_case option-flag-off kernel "-m 32M" "heapdebug=0" pass "${OK_BOOT[@]}" '!^heap: debug mode'
+boot_case option-flag-bad kernel "-m 32M" "heapdebug=maybe" pass "${OK_BOOT[@]}" '!^heap: debug mode' \
+    '^kernel: option heapdebug=maybe: expected no value, 1/on/yes or 0/off/no: ignored$'
+many="exit=qemu" # first, so it is kept: the harness's own exit=qemu comes 41st and is dropped
+for i in $(seq 1 39); do many="$many o$i=$i"; done
+boot_case options-dropped kernel "-m 32M" "$many" pass "${OK_BOOT[@]}" \
+    '^kernel: 9 options past the first 32 were dropped$'
+
 # --- bad input: not started by a multiboot loader
 boot_case bad-magic kernel "-m 128M" "test=bad-magic" panic \
     '^PANIC: not started by a multiboot loader: magic 0x12345678, expected 0x2badb002'

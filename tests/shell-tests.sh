@@ -171,6 +171,19 @@ else
     result 0 "reboot" "no prompt"
 fi
 
+# exit= with a value other than qemu is reported and ignored: the monitor runs (issue 16 item 3).
+start_session "exit=1"
+if wait_prompt; then
+    if grep -q "^kernel: exit=1: the only value is exit=qemu: ignored" "$LOG"; then
+        result 1 "exit=1 is reported and the monitor starts"
+    else
+        result 0 "exit=1 is reported and the monitor starts" "no 'exit=1 ... ignored' line"
+    fi
+    check_last 0 "reboot" '^kernel: rebooting$'
+else
+    result 0 "exit=1 is reported and the monitor starts" "no prompt"
+fi
+
 # The break key: two processes spin for ever (user/bin/spin.c); Ctrl-K stops them and
 # opens the monitor, which sees them (ps, pid N) and resumes them (continue).
 SPIN=$BUILD/user/bin/spin

@@ -45,9 +45,24 @@ int main(void)
         n += (size_t)snprintf(big + n, sizeof big - n, "k%d=%d ", i, i);
     cmdline_parse(big);
     CHECK_EQ(cmdline_count(), CMDLINE_MAX_OPTS);
+    CHECK_EQ(cmdline_dropped(), 40 - CMDLINE_MAX_OPTS); /* counted, so the kernel can say so */
     CHECK_STR(cmdline_get("k0"), "0");
-    CHECK_STR(cmdline_get("k15"), "15");
-    CHECK(!cmdline_has("k16"));
+    CHECK_STR(cmdline_get("k31"), "31");
+    CHECK(!cmdline_has("k32"));
+
+    /* On/off options: a bare word or 1/on/yes is on, 0/off/no or absent is off, anything else bad. */
+    cmdline_parse("a b=1 c=on d=yes e=0 f=off g=no h=maybe i=");
+    CHECK_EQ(cmdline_flag("a"), CMDLINE_ON);
+    CHECK_EQ(cmdline_flag("b"), CMDLINE_ON);
+    CHECK_EQ(cmdline_flag("c"), CMDLINE_ON);
+    CHECK_EQ(cmdline_flag("d"), CMDLINE_ON);
+    CHECK_EQ(cmdline_flag("e"), CMDLINE_OFF);
+    CHECK_EQ(cmdline_flag("f"), CMDLINE_OFF);
+    CHECK_EQ(cmdline_flag("g"), CMDLINE_OFF);
+    CHECK_EQ(cmdline_flag("h"), CMDLINE_BAD);
+    CHECK_EQ(cmdline_flag("i"), CMDLINE_ON); /* "i=" is a bare word with an empty value */
+    CHECK_EQ(cmdline_flag("absent"), CMDLINE_OFF);
+    CHECK_EQ(cmdline_dropped(), 0);
 
     /* An over-long line is cut at CMDLINE_MAX_LEN - 1 characters, not overrun. */
     char longline[CMDLINE_MAX_LEN + 100];
