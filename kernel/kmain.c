@@ -73,6 +73,19 @@ static void boot_selftest(void)
     selftest_group_end();
 }
 
+/* Print a string from outside with its control characters as \xNN: an escape
+ * sequence in the command line must not clear or recolour the user's terminal. */
+static void print_escaped(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 32 || c == 127)
+            kprintf("\\x%02x", c);
+        else
+            kprintf("%c", c);
+    }
+}
+
 /* exit=qemu: end QEMU through isa-debug-exit when the run is over. */
 static bool exit_qemu;
 
@@ -131,8 +144,10 @@ void kmain(uint32_t magic, uint32_t info_phys)
     bootinfo_init(info_phys);
     console_init(&bootinfo.mbi); /* VGA text now, or a framebuffer once memory is up */
     cmdline_parse(bootinfo.cmdline);
-    kprintf("kernel: loaded by %s, command line \"%s\"\n",
-            bootinfo.loader[0] ? bootinfo.loader : "an unnamed loader", bootinfo.cmdline);
+    kprintf("kernel: loaded by %s, command line \"",
+            bootinfo.loader[0] ? bootinfo.loader : "an unnamed loader");
+    print_escaped(bootinfo.cmdline);
+    kprintf("\"\n");
     check_options();
     kprintf("kernel: running in the higher half: kmain at 0x%08x, stack top 0x%08x\n",
             (unsigned)(uintptr_t)kmain, (unsigned)(uintptr_t)boot_stack_top);

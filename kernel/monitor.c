@@ -628,11 +628,17 @@ static void erase(int n)
 static void read_line(char *buf)
 {
     int len = 0, h = history_count; /* h: which history entry is shown */
+    bool too_long = false;          /* characters past LINE_MAX - 1 were typed */
     for (;;) {
         int c = read_key();
         if (c == '\r' || c == '\n') {
             buf[len] = '\0';
             kprintf("\n");
+            if (too_long) {
+                /* A cut line could run as another command ("vtop 0x000...0c0100000"). */
+                kprintf("error: line longer than %d characters: not run\n", LINE_MAX - 1);
+                buf[0] = '\0';
+            }
             return;
         }
         if (c == '\b' || c == 127) {
@@ -643,6 +649,7 @@ static void read_line(char *buf)
         } else if (c == 3 || c == 21) { /* Ctrl-C, Ctrl-U: drop the line */
             erase(len);
             len = 0;
+            too_long = false;
         } else if (c == KEY_UP || c == KEY_DOWN) {
             int oldest = history_count > HISTORY ? history_count - HISTORY : 0;
             int nh = c == KEY_UP ? h - 1 : h + 1;
@@ -659,6 +666,8 @@ static void read_line(char *buf)
         } else if (c >= 32 && c < 127 && len < LINE_MAX - 1) {
             buf[len++] = (char)c;
             kprintf("%c", c);
+        } else if (c >= 32 && c < 127) {
+            too_long = true;
         }
     }
 }

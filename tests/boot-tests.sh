@@ -152,6 +152,10 @@ for i in $(seq 1 39); do many="$many o$i=$i"; done
 boot_case options-dropped kernel "-m 32M" "$many" pass "${OK_BOOT[@]}" \
     '^kernel: 9 options past the first 32 were dropped$'
 
+# Control characters in the command line are printed escaped (issue 16 item 12).
+boot_case cmdline-escaped kernel "-m 32M" "$(printf 'x=\033[2J')" pass "${OK_BOOT[@]}" \
+    '^kernel: loaded by qemu, command line ".*x=\\x1b\[2J' "!$(printf '\033')"
+
 # --- bad input: not started by a multiboot loader
 boot_case bad-magic kernel "-m 128M" "test=bad-magic" panic \
     '^PANIC: not started by a multiboot loader: magic 0x12345678, expected 0x2badb002'

@@ -143,6 +143,8 @@ else
     check "frames" '^  \. free   # used' '^00000000 -+.*K' "^[0-9]+ of [0-9]+ frames free\$"
     check "selftest" '^selftest: vmm-layout ok$' '^selftest: heap ok$' '^selftest: [0-9]+ passed, 0 failed$'
     check "bogus" "^error: unknown command 'bogus' \(try 'help'\)\$"
+    # An over-long line is refused, not cut and run (issue 16 item 9).
+    check "vtop 0x$(printf '0%.0s' $(seq 1 130))c0100000" '^error: line longer than 127 characters: not run$' '!-> physical'
     check "vtop 12zz" "^vtop: '12zz' is not a number"
     check "pagemap" '^usage: pagemap FROM \[TO\]$'
     check "leaks" '^leaks: 0 live allocations$'
