@@ -190,6 +190,4 @@ void kmain(uint32_t magic, uint32_t info_phys)
     /* Still here: no isa-debug-exit device answered (not QEMU, or QEMU without it). */
     kprintf("kernel: exit=qemu, but no isa-debug-exit device ended the run: the monitor instead\n");
     monitor_run();
-    for (;;)
-        hlt();
 }
