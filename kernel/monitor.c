@@ -316,6 +316,17 @@ static void cmd_free(int argc, char **argv)
 }
 
 /* One character per chunk of physical memory: 64 columns by up to 16 rows. */
+/* Does frame `pa` hold part of a boot module? */
+static bool in_module(paddr_t pa)
+{
+    for (int i = 0; i < program_count(); i++) {
+        const struct program *p = program_at(i);
+        if (p->size && pa + PAGE_SIZE > p->phys && pa < p->phys + p->size)
+            return true;
+    }
+    return false;
+}
+
 static void cmd_frames(int argc, char **argv)
 {
     (void)argc, (void)argv;
@@ -328,14 +339,14 @@ static void cmd_frames(int argc, char **argv)
     uint32_t kend = (uint32_t)(uintptr_t)kernel_physical_end >> PAGE_SHIFT;
     kprintf("physical memory, one character per %u KiB (%u frames), 0x00000000-0x%08x:\n",
             (unsigned)(per * 4), (unsigned)per, (unsigned)(span * PAGE_SIZE - 1));
-    kprintf("  . free   # used   + partly used   K kernel image   - not RAM / reserved\n");
+    kprintf("  . free   # used   + partly used   K kernel image   M boot module (a program)   - not RAM / reserved\n");
     for (uint32_t row = 0; row * 64 * per < span; row++) {
         kprintf("%08x ", (unsigned)(row * 64 * per * PAGE_SIZE));
         for (uint32_t col = 0; col < 64; col++) {
             uint32_t first = (row * 64 + col) * per;
             if (first >= span)
                 break;
-            uint32_t nfree = 0, nused = 0, nkern = 0;
+            uint32_t nfree = 0, nused = 0, nkern = 0, nmod = 0;
             for (uint32_t fr = first; fr < first + per && fr < span; fr++) {
                 paddr_t pa = fr << PAGE_SHIFT;
                 if (fr >= kstart && fr < kend)
@@ -344,8 +355,10 @@ static void cmd_frames(int argc, char **argv)
                     nused++;
                 else if (pmm_is_managed(pa))
                     nfree++;
+                else if (in_module(pa))
+                    nmod++;
             }
-            int c = nkern ? 'K' : nused && nfree ? '+' : nused ? '#' : nfree ? '.' : '-';
+            int c = nkern ? 'K' : nmod ? 'M' : nused && nfree ? '+' : nused ? '#' : nfree ? '.' : '-';
             kprintf("%c", c);
         }
         kprintf("\n");

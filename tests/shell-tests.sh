@@ -195,6 +195,8 @@ if [ -f "$SPIN" ]; then
     if wait_for 'spin: pid 1 and its child 2 spin for ever' && sleep 0.3 && printf '\013' >&"$QIN" && wait_prompt; then
         result 1 "Ctrl-K stops spinning processes and opens the monitor"
         check "ps" '^ +1 +0 (runnable|running) +[0-9]+ +[0-9]+ spin$' '^ +2 +1 (runnable|running) +[0-9]+ +[0-9]+ spin$'
+        # The boot module (spin) has its own letter in the picture of physical memory.
+        check "frames" '^  \. free   # used   \+ partly used   K kernel image   M boot module' '^00000000 -+K+M'
         # Demand paging: of spin's image only the page it runs in is there (its entry
         # point's, 0x08049000), read-only and shared by the two; its first page never
         # was touched. The stack's top page holds argv: written, private.
