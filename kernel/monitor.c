@@ -339,7 +339,8 @@ static void cmd_frames(int argc, char **argv)
     uint32_t kend = (uint32_t)(uintptr_t)kernel_physical_end >> PAGE_SHIFT;
     kprintf("physical memory, one character per %u KiB (%u frames), 0x00000000-0x%08x:\n",
             (unsigned)(per * 4), (unsigned)per, (unsigned)(span * PAGE_SIZE - 1));
-    kprintf("  . free   # used   + partly used   K kernel image   M boot module (a program)   - not RAM / reserved\n");
+    kprintf("  . free   # used   + partly used   K kernel image   M boot module (a program)   - not RAM / "
+            "reserved\n");
     for (uint32_t row = 0; row * 64 * per < span; row++) {
         kprintf("%08x ", (unsigned)(row * 64 * per * PAGE_SIZE));
         for (uint32_t col = 0; col < 64; col++) {
