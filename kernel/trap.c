@@ -153,8 +153,32 @@ static bool kernel_user_access(struct trapframe *tf)
     return r == 0;
 }
 
+/*
+ * A non-maskable interrupt: the hardware (or a watchdog, or the front-panel
+ * button) wants attention. PCs report the cause in system control port B
+ * (0x61): bit 7 a memory parity error (SERR#), bit 6 an I/O channel check.
+ * Neither stops this kernel from going on, so it reports and carries on.
+ */
+static void nmi(void)
+{
+    uint8_t b = inb(0x61);
+    const char *cause = (b & 0x80)   ? "memory parity error (SERR)"
+                        : (b & 0x40) ? "I/O channel check"
+                                     : "no cause given (a watchdog, the front-panel button, a debugger)";
+    kprintf("nmi: non-maskable interrupt, port 0x61 = 0x%02x: %s; carrying on\n", (unsigned)b, cause);
+    if (b & 0xC0) {
+        /* Acknowledge: pulse the enable bits for the two sources (bits 2 and 3) off and on. */
+        outb(0x61, (uint8_t)((b & 0x0F) | 0x0C));
+        outb(0x61, (uint8_t)(b & 0x03));
+    }
+}
+
 void trap_handler(struct trapframe *tf)
 {
+    if (tf->vector == 2) {
+        nmi();
+        return;
+    }
     if (tf->vector == T_SYSCALL) {
         syscall_dispatch(tf);
     } else if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {

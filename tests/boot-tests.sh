@@ -5,6 +5,7 @@
 # line printed is "boot: N passed, N failed"; the exit status is 0 only when all passed.
 cd "$(dirname "$0")/.." || exit 1
 . tests/boot-lib.sh
+. tests/screen-lib.sh # screenshots, and QEMU's monitor through a pipe (the NMI case)
 
 OK_BOOT=('^kernel: i386 higher-half kernel booting' '^selftest: [0-9]+ passed, 0 failed$'
          '^kernel: ready$' 'kmain at 0xc0' '!PANIC' '!selftest: FAIL')
@@ -152,6 +153,25 @@ for i in $(seq 1 39); do many="$many o$i=$i"; done
 boot_case options-dropped kernel "-m 32M" "$many" pass "${OK_BOOT[@]}" \
     '^kernel: 9 options past the first 32 were dropped$'
 
+# An NMI (QEMU's monitor command `nmi`, like a watchdog or a front-panel button) is
+# reported and the kernel carries on (issue 16 item 7): sent while the kernel holds.
+nmi_hook() {
+    log=$1 n=0
+    until grep -q '^kernel: holding' "$log" 2>/dev/null; do
+        n=$((n + 1)); [ $n -gt $((BOOT_TIMEOUT * 4)) ] && return 0
+        sleep 0.25
+    done
+    screen_monitor "$log" "nmi" || return 0
+    n=0
+    until grep -q '^nmi: ' "$log" 2>/dev/null; do
+        n=$((n + 1)); [ $n -gt 40 ] && break
+        sleep 0.25
+    done
+    screen_monitor "$log" "o /b 0xf4 0x10" # isa-debug-exit: QEMU exits with 33 (pass)
+}
+BOOT_HOOK=nmi_hook boot_case nmi kernel "-m 32M $(screen_args nmi)" "hold" pass "${OK_BOOT[@]}" \
+    '^nmi: non-maskable interrupt, port 0x61 = 0x[0-9a-f]{2}: .*; carrying on$'
+
 # Control characters in the command line are printed escaped (issue 16 item 12).
 boot_case cmdline-escaped kernel "-m 32M" "$(printf 'x=\033[2J')" pass "${OK_BOOT[@]}" \
     '^kernel: loaded by qemu, command line ".*x=\\x1b\[2J' "!$(printf '\033')"
@@ -162,7 +182,6 @@ boot_case bad-magic kernel "-m 128M" "test=bad-magic" panic \
 
 # --- the screen (issue 6): text on a framebuffer under BIOS (GRUB sets a VBE mode) and
 # UEFI (64- and 32-bit firmware), VGA text without one; each checked on a screenshot
-. tests/screen-lib.sh
 FB_OK=('^fb: 1024x768x32 framebuffer at 0x[0-9a-f]{8} mapped at 0x[0-9a-f]{8}' '^console: framebuffer'
        '!^console: vga text' '@check_screen')
 BOOT_HOOK=screen_hook boot_case screen-vga-text kernel "-m 64M $(screen_args screen-vga-text)" "hold" pass \
