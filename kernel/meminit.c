@@ -185,8 +185,17 @@ uintptr_t mem_heap_base(void)
     return heap_base;
 }
 
+/* The self-checks allocate a few dozen frames at once (patterns, a contiguous
+ * run, page tables); with fewer free they would fail for the wrong reason. */
+#define SELFTEST_MIN_FRAMES 64
+
 void mem_selftest(void)
 {
+    if (pmm_free_frames() < SELFTEST_MIN_FRAMES) {
+        kprintf("selftest: memory checks not run: %u free frames, they need %u (not enough memory to run)\n",
+                (unsigned)pmm_free_frames(), SELFTEST_MIN_FRAMES);
+        return;
+    }
     pmm_selftest(&facts);
     vmm_selftest();
     heap_selftest();
