@@ -165,47 +165,32 @@ static void setup(struct ata_drive *d, uint64_t lba, uint32_t count)
 /* At most 256 sectors per command: the count register's limit without EXT. */
 #define CHUNK 256u
 
-static int ata_read(struct blockdev *bd, uint64_t lba, uint32_t count, void *buf)
+/* Move `count` sectors at `lba` between the disk and `p`, a chunk per command and
+ * the data port 256 words per sector; a write ends with a cache flush. */
+static int transfer(struct ata_drive *d, uint64_t lba, uint32_t count, uint8_t *p, bool write)
 {
-    struct ata_drive *d = bd->priv;
-    uint8_t *p = buf;
+    const char *what = write ? "write" : "read";
+    uint8_t cmd = write ? (d->lba48 ? CMD_WRITE_EXT : CMD_WRITE) : (d->lba48 ? CMD_READ_EXT : CMD_READ);
     while (count) {
         uint32_t n = CHUNK;
         if (count < n)
             n = count;
         setup(d, lba, n);
-        outb(d->io + REG_COMMAND, d->lba48 ? CMD_READ_EXT : CMD_READ);
+        outb(d->io + REG_COMMAND, cmd);
         for (uint32_t i = 0; i < n; i++, p += BLOCK_SECTOR) {
             settle(d);
             int st = wait_ready(d, true, TIMEOUT_US);
             if (st < 0 || (st & (ST_ERR | ST_DF)))
-                return fail(d, "read", lba + i, st);
-            insw(d->io + REG_DATA, p, BLOCK_SECTOR / 2);
+                return fail(d, what, lba + i, st);
+            if (write)
+                outsw(d->io + REG_DATA, p, BLOCK_SECTOR / 2);
+            else
+                insw(d->io + REG_DATA, p, BLOCK_SECTOR / 2);
         }
         lba += n, count -= n;
     }
-    return BLOCK_OK;
-}
-
-static int ata_write(struct blockdev *bd, uint64_t lba, uint32_t count, const void *buf)
-{
-    struct ata_drive *d = bd->priv;
-    const uint8_t *p = buf;
-    while (count) {
-        uint32_t n = CHUNK;
-        if (count < n)
-            n = count;
-        setup(d, lba, n);
-        outb(d->io + REG_COMMAND, d->lba48 ? CMD_WRITE_EXT : CMD_WRITE);
-        for (uint32_t i = 0; i < n; i++, p += BLOCK_SECTOR) {
-            settle(d);
-            int st = wait_ready(d, true, TIMEOUT_US);
-            if (st < 0 || (st & (ST_ERR | ST_DF)))
-                return fail(d, "write", lba + i, st);
-            outsw(d->io + REG_DATA, p, BLOCK_SECTOR / 2);
-        }
-        lba += n, count -= n;
-    }
+    if (!write)
+        return BLOCK_OK;
     /* The data may sit in the drive's cache: a page written out to swap must be on the disk. */
     outb(d->io + REG_COMMAND, d->lba48 ? CMD_FLUSH_EXT : CMD_FLUSH);
     settle(d);
@@ -213,6 +198,16 @@ static int ata_write(struct blockdev *bd, uint64_t lba, uint32_t count, const vo
     if (st < 0 || (st & (ST_ERR | ST_DF)))
         return fail(d, "cache flush", lba, st);
     return BLOCK_OK;
+}
+
+static int ata_read(struct blockdev *bd, uint64_t lba, uint32_t count, void *buf)
+{
+    return transfer(bd->priv, lba, count, buf, false);
+}
+
+static int ata_write(struct blockdev *bd, uint64_t lba, uint32_t count, const void *buf)
+{
+    return transfer(bd->priv, lba, count, (uint8_t *)(uintptr_t)buf, true); /* only read from, when writing */
 }
 
 /* IDENTIFY DEVICE: is an ATA disk there, and how big is it? */
