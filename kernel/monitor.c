@@ -198,8 +198,12 @@ static void cmd_pagemap(int argc, char **argv)
         va = pte_present(pde) ? va + PAGE_SIZE : (va | (PT_SPAN - 1)) + 1;
     }
     if (in_run)
-        print_run((uintptr_t)run_va, (uintptr_t)(va > (uint64_t)to + 1 ? (uint64_t)to + 1 : va), run_pa,
-                  run_fl, run_share);
+        /* The run ends at the page holding TO (a range ending inside a page counts that page). */
+        print_run((uintptr_t)run_va,
+                  (uintptr_t)(va > PAGE_ROUND_DOWN((uint64_t)to) + PAGE_SIZE
+                                  ? PAGE_ROUND_DOWN((uint64_t)to) + PAGE_SIZE
+                                  : va),
+                  run_pa, run_fl, run_share);
     else if (runs == 0)
         kprintf("  nothing mapped\n");
 }
@@ -240,6 +244,10 @@ static void cmd_dump(int argc, char **argv)
     if (len > 4096) {
         kprintf("dump: at most 4096 bytes at a time\n");
         len = 4096;
+    }
+    if ((uint64_t)addr + len > 0x100000000ull) {
+        len = (uint32_t)(0x100000000ull - addr); /* up to the last byte of the address space, not round it */
+        kprintf("dump: stopping at 0xffffffff, the end of the address space\n");
     }
     for (uint32_t off = 0; off < len; off += 16) {
         uintptr_t line = addr + off;

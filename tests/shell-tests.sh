@@ -131,6 +131,12 @@ else
     check "pagemap 0xc0100000 0xc0101fff" '^  0xc0100000-0xc010[01]fff -> 0x00100000-0x0010[01]fff +[12] pages  P-' \
         '^  0xc010[01]000-0xc0101fff -> 0x0010[01]000-0x00101fff +[12] pages  P-' '!PW'
     check "pagemap 0x0" '^  nothing mapped$'
+    # A range ending inside a page counts that page; one address is one page (issue 16 item 11).
+    check "pagemap 0xc0100000 0xc0101800" '0xc0101fff -> 0x[0-9a-f]{8}-0x00101fff +[12] pages' '!0xc0101800 ->'
+    check "pagemap 0xc0100010 0xc0100010" '^  0xc0100000-0xc0100fff -> 0x00100000-0x00100fff +1 pages'
+    # The last byte of memory is the directory's own last entry (the recursive slot): one byte, no wrap to 0.
+    check "dump 0xffffffff" '^dump: stopping at 0xffffffff, the end of the address space$' \
+        '^ffffffff  [0-9a-f]{2} ' '!0x0000000e' '!^0000000'
     check "dump 0xc00b8000 16" '^c00b8000  [0-9a-f]{2} [0-9a-f]{2} '
     check "dump 0x10" '^dump: 0x00000010 is not mapped$'
     # A dump that runs off the end of the VGA buffer stops at the first unmapped byte.
