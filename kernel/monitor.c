@@ -607,7 +607,12 @@ static void idle_setup(void)
 /* The next key from either console; arrow keys arrive on serial as ESC [ A/B/C/D. */
 static int read_key(void)
 {
-    static int esc; /* 0, or 1 after ESC, 2 after ESC [ */
+    /* Terminal escape sequences: ESC [ parameters... final (CSI: arrows, Delete,
+     * PgUp, F5.., Ctrl-arrows) and ESC O final (SS3: F1-F4, application-mode
+     * arrows). They are read to their final byte and only up/down are used:
+     * nothing else of them may land in the line as text. */
+    static int esc;       /* 0, or 1 after ESC, 2 inside CSI, 3 after ESC O */
+    static bool after_cr; /* CR LF is one Enter */
     for (;;) {
         int c = keyboard_getc();
         if (c >= 0)
@@ -622,10 +627,20 @@ static int read_key(void)
             continue;
         }
         if (esc == 1) {
-            esc = c == '[' ? 2 : 0;
-            continue;
-        }
-        if (esc == 2) {
+            esc = c == '[' ? 2 : c == 'O' ? 3 : 0;
+            if (esc)
+                continue;
+            /* A lone ESC: dropped, and this byte is an ordinary key. */
+        } else if (esc == 2) {
+            if (c >= 0x40 && c <= 0x7E) { /* the final byte */
+                esc = 0;
+                if (c == 'A')
+                    return KEY_UP;
+                if (c == 'B')
+                    return KEY_DOWN;
+            }
+            continue; /* a parameter, or a sequence not used here */
+        } else if (esc == 3) {
             esc = 0;
             if (c == 'A')
                 return KEY_UP;
@@ -637,6 +652,11 @@ static int read_key(void)
             esc = 1;
             continue;
         }
+        if (c == '\n' && after_cr) {
+            after_cr = false;
+            continue;
+        }
+        after_cr = c == '\r';
         return c;
     }
 }

@@ -156,6 +156,9 @@ else
     check "leaks" '^leaks: 0 live allocations$'
     # Line editing: backspace removes the typo before the command runs.
     check $'vtopx\b 0xc0100000' '^  0xc0100000 -> physical 0x00100000$'
+    # Escape sequences are read to their end and dropped: Delete (ESC [ 3 ~), PgUp,
+    # Ctrl-Right (ESC [ 1 ; 5 C), F1 (ESC O P) leave no '~', 'P' or ';5C' in the line (issue 16 item 10).
+    check $'vtop\e[3~\e[5~ 0xc0100000\e[1;5C\eOP' '^  0xc0100000 -> physical 0x00100000$'
     # History: ESC [ A recalls the previous line.
     check $'\e[A' '^  0xc0100000 -> physical 0x00100000$'
     check_last 33 "halt" '^kernel: halted$'
