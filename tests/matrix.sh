@@ -16,12 +16,12 @@
 # timeout 3 s, no exit=qemu). Under UEFI there is no VGA text mode: as
 # everywhere here, the serial log is what is judged.
 #
-# Every row carries user programs as multiboot modules (init and hello, from
-# -initrd or GRUB `module` lines) and boots with init=init: besides the boot, a
-# row shows that ring 3, system calls, fork, exec and wait work on that machine.
+# Every row carries user programs as multiboot modules (usertests and the programs
+# it runs, from -initrd or GRUB `module` lines) and boots with init=usertests:
+# besides the boot, a row shows that every system call works on that machine.
 #
 # A row passes when the log has "selftest: N passed, 0 failed" and "kernel: ready",
-# "init: exited with status 0" after hello's line,
+# "usertests: N passed, 0 failed", "init: exited with status 0",
 # no PANIC, memory totals that add up (check_mem_totals), the CPU family the row
 # asked for, and "ignoring ... above 4 GiB" when it has 4 GiB or more. QEMU runs
 # with -no-reboot and -d cpu_reset: a normal boot logs two CPU resets (machine
@@ -262,8 +262,13 @@ judge() {   # LOADER EMU CPU MEM DIR WATCH
         grep -aq '^swap: ata0-master, 16383 pages' "$slog" || { echo "no swap area on ata0-master"; return; }
         grep -aqE '^swapbench: .* in all$' "$slog" || { echo "swapbench did not finish right"; return; }
         grep -aq '^init: exited with status 0$' "$slog" || { echo "swapbench did not exit with status 0"; return; }
+    elif [ -n "$INIT_OPT" ] && [ "${1#os.iso}" != "$1" ]; then
+        # The ISO as shipped: its default entry runs init, which runs hello.
+        grep -aq '^hello from pid 2$' "$slog" || { echo "no 'hello from pid 2' from init"; return; }
+        grep -aq '^init: exited with status 0$' "$slog" || { echo "init did not exit with status 0"; return; }
     elif [ -n "$INIT_OPT" ]; then
-        grep -aq '^hello from pid 2$' "$slog" || { echo "no 'hello from pid 2' from the user programs"; return; }
+        grep -aqE '^usertests: [0-9]+ passed, 0 failed$' "$slog" ||
+            { echo "usertests: $(grep -a -m1 -E '^usertests: (FAIL|[0-9]+ passed)' "$slog")"; return; }
         grep -aq '^init: exited with status 0$' "$slog" || { echo "init did not exit with status 0"; return; }
     fi
     fam=$(cpu_family "$3")
@@ -358,11 +363,17 @@ done <<< "$ROWS"
 [ ${#selected[@]} -gt 0 ] || { echo "matrix: no row matches: $*" >&2; exit 1; }
 
 # The user programs every row carries (without them, rows boot to the monitor as before).
+# Every row runs usertests as its first process: every system call, its errors, 19 kinds
+# of fault, fork, exec, pipes, on that machine (it needs hello, echoargs and the two
+# broken programs beside it).
 INIT_OPT="" INITRD="" END_OF_RUN='^kernel: ready'
-if [ -f "$BUILD/user/bin/init" ] && [ -f "$BUILD/user/bin/hello" ]; then
-    ISO_MODULES="$BUILD/user/bin/init $BUILD/user/bin/hello"
-    INITRD="$BUILD/user/bin/init,$BUILD/user/bin/hello"
-    INIT_OPT="init=init"
+UT_MODS=""
+for m in usertests hello echoargs; do [ -f "$BUILD/user/bin/$m" ] && UT_MODS="$UT_MODS $BUILD/user/bin/$m"; done
+for m in notelf truncated; do [ -f "$BUILD/user/bad/$m" ] && UT_MODS="$UT_MODS $BUILD/user/bad/$m"; done
+if [ "$(echo $UT_MODS | wc -w)" = 5 ]; then
+    ISO_MODULES=$(echo $UT_MODS)
+    INITRD=$(echo $UT_MODS | tr ' ' ',')
+    INIT_OPT="init=usertests"
     END_OF_RUN='^init: (exited|killed|no program|cannot)'
 fi
 export ISO_MODULES
