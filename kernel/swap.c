@@ -100,11 +100,6 @@ void swap_put(uint32_t slot)
     swapmap_put(&map, slot);
 }
 
-uint32_t swap_count(uint32_t slot)
-{
-    return dev ? swapmap_count(&map, slot) : 0;
-}
-
 int swap_write_page(uint32_t slot, const void *page)
 {
     return block_write(dev, (uint64_t)slot * SECTORS_PER_PAGE, SECTORS_PER_PAGE, page);

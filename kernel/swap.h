@@ -25,7 +25,6 @@ uint32_t swap_alloc(void);
 void swap_dup(uint32_t slot);
 /* Drop a reference; the slot is free again with the last. */
 void swap_put(uint32_t slot);
-uint32_t swap_count(uint32_t slot);
 
 /* Write or read one 4 KiB page (a kernel virtual address) at `slot`: 0 or a BLOCK_E_* code. */
 int swap_write_page(uint32_t slot, const void *page);

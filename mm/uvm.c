@@ -338,12 +338,6 @@ static uint32_t access_one(volatile uint32_t *e, uint32_t flags)
     return 1;
 }
 
-static uint32_t count_one(volatile uint32_t *e, uint32_t unused)
-{
-    (void)e, (void)unused;
-    return 1;
-}
-
 uint32_t uvm_unmap(paddr_t pd, uintptr_t va, size_t len)
 {
     return for_each_pte(pd, va, len, unmap_one, 0);
@@ -365,11 +359,6 @@ int uvm_with_pte(paddr_t pd, uintptr_t va, int (*fn)(volatile uint32_t *pte, voi
 void uvm_set_access(paddr_t pd, uintptr_t va, size_t len, uint32_t flags)
 {
     for_each_pte(pd, va, len, access_one, flags);
-}
-
-bool uvm_range_free(paddr_t pd, uintptr_t va, size_t len)
-{
-    return for_each_pte(pd, va, len, count_one, 0) == 0;
 }
 
 void uvm_fill_frame(paddr_t f, size_t off, const void *src, size_t n)

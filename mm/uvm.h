@@ -80,9 +80,6 @@ uint32_t uvm_unmap(paddr_t pd, uintptr_t va, size_t len);
  * frame is shared. */
 void uvm_set_access(paddr_t pd, uintptr_t va, size_t len, uint32_t flags);
 
-/* Is no page of [va, va + len) mapped? */
-bool uvm_range_free(paddr_t pd, uintptr_t va, size_t len);
-
 /* Copy `n` bytes from kernel memory to user address `va` of `pd`, whose pages
  * must be mapped (any protection: this is the loader writing). -1 if not. */
 int uvm_write(paddr_t pd, uintptr_t va, const void *src, size_t n);
