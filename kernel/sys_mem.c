@@ -118,10 +118,11 @@ SYSCALL(mmap2)
     return (int32_t)addr;
 }
 
-/* A range a call may change: aligned, non-empty, inside user space. */
+/* A range a call may name: aligned, non-empty, below the kernel half (page 0
+ * included: unmapping nothing there is not an error, as on Linux). */
 static bool range_ok(uintptr_t addr, size_t len)
 {
-    return IS_PAGE_ALIGNED(addr) && len && addr >= USER_LOW && addr < USER_TOP && len <= USER_TOP - addr;
+    return IS_PAGE_ALIGNED(addr) && len && addr < USER_TOP && len <= USER_TOP - addr;
 }
 
 SYSCALL(munmap)
@@ -138,10 +139,12 @@ SYSCALL(mprotect)
     UNUSED6;
     struct proc *p = proc_current();
     size_t len = PAGE_ROUND_UP((size_t)a2);
-    if (!IS_PAGE_ALIGNED(a1) || (a3 & ~(uint32_t)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+    if (!IS_PAGE_ALIGNED(a1))
         return -EINVAL;
     if (a2 == 0)
-        return 0;
+        return 0; /* Linux looks at nothing else for an empty range */
+    if (a3 & ~(uint32_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
+        return -EINVAL;
     if (!range_ok(a1, len))
         return -ENOMEM;
     int err = region_protect(&p->regions, a1, a1 + len, a3);
@@ -162,15 +165,10 @@ SYSCALL(madvise)
     size_t len = PAGE_ROUND_UP((size_t)a2);
     if (!IS_PAGE_ALIGNED(a1))
         return -EINVAL;
-    switch (a3) {
-    case MADV_NORMAL:
-    case MADV_RANDOM:
-    case MADV_SEQUENTIAL:
-    case MADV_WILLNEED: return 0; /* hints */
-    case MADV_DONTNEED:
-    case MADV_FREE: /* may free at once: the contents are the program's to lose either way */ break;
-    default: return -EINVAL;
-    }
+    bool drop = a3 == MADV_DONTNEED ||
+                a3 == MADV_FREE; /* MADV_FREE may free at once: the contents are lost either way */
+    if (!drop && a3 != MADV_NORMAL && a3 != MADV_RANDOM && a3 != MADV_SEQUENTIAL && a3 != MADV_WILLNEED)
+        return -EINVAL;
     if (a2 == 0)
         return 0;
     if (!range_ok(a1, len))
@@ -178,9 +176,11 @@ SYSCALL(madvise)
     for (uintptr_t va = a1; va < a1 + len;) {
         const struct region *r = region_find(&p->regions, va);
         if (!r)
-            return -ENOMEM; /* Linux: part of the range is not mapped */
+            return -ENOMEM; /* Linux: part of the range is not mapped (for hints too) */
         va = r->end;
     }
+    if (!drop)
+        return 0; /* a hint */
     /* The pages go; the regions stay: the next touch finds zeros (or the
      * program's own bytes, for its image). */
     uvm_unmap(p->pd, a1, len);

@@ -67,6 +67,23 @@ if has vmtests; then
     fi
 fi
 
+# --- random mmap2/munmap/mprotect/madvise/brk/fork sequences against a model (user/bin/vmfuzz.c:
+# 8 seeds, then the free-frame count); its counts join ours too
+check_vmfuzz() {
+    line=$(grep -E '^vmfuzz: [0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
+    [ -n "$line" ] || { echo "no 'vmfuzz: N passed, N failed' line"; return 1; }
+    echo "$line" | sed -E 's/^vmfuzz: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/' > "$1.counts"
+    grep -q ', 0 failed$' <<< "$line" || { echo "$(grep -E '^vmfuzz: FAIL' "$1" | head -n 3 | tr '\n' ';')"; return 1; }
+}
+if has vmfuzz; then
+    boot_case vmfuzz kernel "-m 128M $MODS" "init=vmfuzz" pass "${USER_OK[@]}" @check_vmfuzz
+    if [ -f "$LOGDIR/vmfuzz.log.counts" ]; then
+        read -r p f < "$LOGDIR/vmfuzz.log.counts"
+        inner_passed=$((inner_passed + p)) inner_failed=$((inner_failed + f))
+        rm -f "$LOGDIR/vmfuzz.log.counts"
+    fi
+fi
+
 # --- swapping (issue 13): 16 MiB of RAM and a 40 MiB swap disk made by mkswap; swaptest's
 # counts join ours. The disk's cache=unsafe only skips the host's fsync of the image.
 if has swaptest; then

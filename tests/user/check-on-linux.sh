@@ -11,8 +11,9 @@
 # its ELF header checked (static ET_EXEC for EM_386 at 0x08048000, no
 # PT_INTERP, no PT_DYNAMIC), then run from a temporary directory holding the
 # programs plus the two broken ones the kernel gets as boot modules: `notelf`
-# (text) and `truncated` (hello's first 100 bytes). usertests and vmtests run
-# with --linux (their header comments say which checks that changes, and why).
+# (text) and `truncated` (hello's first 100 bytes). usertests, vmtests and
+# vmfuzz run with --linux (their header comments say which checks that
+# changes, and why).
 # The musl programs (musl-*, found by name) must each print "NAME: ok".
 #
 # One line per check, then `check-on-linux: N passed, N failed`; exit 0 only
@@ -36,7 +37,7 @@ failed=0
 ok() { echo "check-on-linux: ok $1"; passed=$((passed + 1)); }
 fail() { echo "check-on-linux: FAIL $1: $2"; failed=$((failed + 1)); }
 
-PROGS="$BIN/init $BIN/hello $BIN/echoargs $BIN/usertests $BIN/vmtests"
+PROGS="$BIN/init $BIN/hello $BIN/echoargs $BIN/usertests $BIN/vmtests $BIN/vmfuzz"
 MUSL_PROGS=""
 for p in "$MUSL"/musl-*; do
     case $p in *.d | *'*'*) continue ;; esac
@@ -105,9 +106,13 @@ run init 0 '^init: child [0-9]+ exited with status 0$' "$TMP/init" "$TMP/"
 run init-runs-hello 0 '^hello: argv\[2\] = "init"$' "$TMP/init" "$TMP/"
 run usertests 0 '^usertests: [0-9]+ passed, 0 failed$' "$TMP/usertests" --linux "$TMP/"
 run vmtests 0 '^vmtests: [0-9]+ passed, 0 failed$' "$TMP/vmtests" --linux "$TMP/"
+run vmfuzz 0 '^vmfuzz: [0-9]+ passed, 0 failed$' "$TMP/vmfuzz" --linux
 # The summary must be the last line, not just some line.
-for t in usertests vmtests; do
-    last=$(timeout 120 "$TMP/$t" --linux "$TMP/" 2>&1 | tail -n 1)
+for t in usertests vmtests vmfuzz; do
+    case $t in
+    vmfuzz) last=$(timeout 120 "$TMP/$t" --linux 2>&1 | tail -n 1) ;; # takes seeds, not a prefix
+    *) last=$(timeout 120 "$TMP/$t" --linux "$TMP/" 2>&1 | tail -n 1) ;;
+    esac
     case $last in
     "$t: "*" passed, 0 failed") ok $t-last-line ;;
     *) fail $t-last-line "last line is \"$last\"" ;;
