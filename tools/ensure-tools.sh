@@ -37,6 +37,11 @@ if [ "$what" = test ] || [ "$what" = run ]; then
     [ -r /usr/share/OVMF/OVMF_CODE_4M.fd ] || { missing_cmds="$missing_cmds OVMF_CODE_4M.fd"; add ovmf; }
     [ -r /usr/share/OVMF/OVMF32_CODE_4M.secboot.fd ] || { missing_cmds="$missing_cmds OVMF32_CODE_4M.secboot.fd"; add ovmf-ia32; }
 fi
+if [ "$what" = test ]; then
+    # The serial tests' client (tests/serial-tests.sh); mkswap for the swap disks.
+    command -v python3 >/dev/null 2>&1 || { missing_cmds="$missing_cmds python3"; add python3; }
+    { command -v mkswap || [ -x /sbin/mkswap ]; } >/dev/null 2>&1 || { missing_cmds="$missing_cmds mkswap"; add util-linux; }
+fi
 if [ "$what" = test ] || [ "$what" = fuzz ]; then
     command -v cc >/dev/null 2>&1 || { missing_cmds="$missing_cmds cc"; add gcc; add libc6-dev; }
     command -v clang >/dev/null 2>&1 || { missing_cmds="$missing_cmds clang"; add clang; }
